@@ -1,0 +1,78 @@
+// Bundles the three runtimes separately with esbuild: the extension host (CommonJS, `vscode` external), the
+// trainer + CLI (Node; native addons external) and the dashboard webview (browser IIFE).
+// `--watch` rebuilds on change; `--production` minifies.
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** Prints errors as `file:line:col: error: ...`, the shape .vscode/tasks.json's problem matcher reads. */
+const problemMatcherPlugin = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log(`[watch] build started (${build.initialOptions.outfile})`));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        if (location)
+          console.error(`${location.file}:${location.line}:${location.column + 1}: error: ${text}`);
+        else console.error(`error: ${text}`);
+      }
+      console.log(`[watch] build finished (${build.initialOptions.outfile})`);
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  // jsonc-parser's `main` is a UMD build whose dynamic requires esbuild cannot follow; its ESM build bundles.
+  mainFields: ['module', 'main'],
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  plugins: watch ? [problemMatcherPlugin] : [],
+};
+
+// Native addons, and the tfjs packages that locate their own .wasm/.node files at run time, stay external.
+const nativeExternals = [
+  'onnxruntime-node',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  '@tensorflow/tfjs-backend-wasm',
+];
+
+const builds = [
+  {
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: ['src/trainer/cli.ts'],
+    outfile: 'dist/trainer/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nativeExternals,
+  },
+  {
+    ...common,
+    entryPoints: ['webview/src/main.ts'],
+    outfile: 'dist/webview/main.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+];
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+  await Promise.all(contexts.map((context) => context.watch()));
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  console.log(`built ${builds.map((b) => b.outfile).join(', ')}`);
+}

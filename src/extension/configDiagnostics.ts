@@ -1,0 +1,91 @@
+// Inline validation of *.distill.json documents: the same engine as `distill-studio validate`, run as the user
+// types (debounced), with exact ranges in the config and in the data files it references.
+import * as vscode from 'vscode';
+import { validateConfigText } from '../config/validateConfig';
+import type { ConfigDiagnostic } from '../protocol/diagnostics';
+
+const DEBOUNCE_MS = 300;
+
+function isConfig(document: vscode.TextDocument): boolean {
+  return document.uri.scheme === 'file' && document.fileName.endsWith('.distill.json');
+}
+
+function toVsCode(d: ConfigDiagnostic): vscode.Diagnostic {
+  const range = new vscode.Range(
+    d.range.start.line,
+    d.range.start.character,
+    d.range.end.line,
+    d.range.end.character,
+  );
+  const severity =
+    d.severity === 'error'
+      ? vscode.DiagnosticSeverity.Error
+      : d.severity === 'warning'
+        ? vscode.DiagnosticSeverity.Warning
+        : vscode.DiagnosticSeverity.Information;
+  const diagnostic = new vscode.Diagnostic(range, d.message, severity);
+  diagnostic.source = 'distill-studio';
+  diagnostic.code = d.code;
+  return diagnostic;
+}
+
+export class ConfigDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('distill-studio');
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Other files (data, checkpoint configs) each config reported on, so stale entries can be cleared. */
+  private readonly related = new Map<string, Set<string>>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor() {
+    this.subscriptions.push(
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.clear(d.uri)),
+    );
+    for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
+  }
+
+  private schedule(document: vscode.TextDocument, delay: number): void {
+    if (!isConfig(document)) return;
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => void this.validate(document), delay),
+    );
+  }
+
+  private async validate(document: vscode.TextDocument): Promise<void> {
+    const version = document.version;
+    const result = await validateConfigText(document.fileName, document.getText());
+    if (document.isClosed || document.version !== version) return; // a newer edit will report
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const d of result.diagnostics) {
+      const list = byFile.get(d.file) ?? [];
+      list.push(toVsCode(d));
+      byFile.set(d.file, list);
+    }
+    const key = document.uri.toString();
+    for (const file of this.related.get(key) ?? [])
+      if (!byFile.has(file)) this.collection.delete(vscode.Uri.file(file));
+    this.collection.set(document.uri, byFile.get(document.fileName) ?? []);
+    byFile.delete(document.fileName);
+    for (const [file, diagnostics] of byFile) this.collection.set(vscode.Uri.file(file), diagnostics);
+    this.related.set(key, new Set(byFile.keys()));
+  }
+
+  private clear(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.collection.delete(uri);
+    for (const file of this.related.get(key) ?? []) this.collection.delete(vscode.Uri.file(file));
+    this.related.delete(key);
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const s of this.subscriptions) s.dispose();
+    this.collection.dispose();
+  }
+}
