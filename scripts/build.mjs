@@ -32,13 +32,11 @@ const common = {
   plugins: watch ? [problemMatcherPlugin] : [],
 };
 
-// Native addons, and the tfjs packages that locate their own .wasm/.node files at run time, stay external.
-const nativeExternals = [
-  'onnxruntime-node',
-  '@tensorflow/tfjs-node',
-  '@tensorflow/tfjs-node-gpu',
-  '@tensorflow/tfjs-backend-wasm',
-];
+// Native addons stay external, and so does all of TensorFlow.js: the wasm and native backends register their
+// kernels on the @tensorflow/tfjs-core instance they require from node_modules, so the trainer must use that same
+// instance rather than a bundled copy (a second copy prints "Platform node has already been set" and never sees
+// the wasm backend).
+const nativeExternals = ['onnxruntime-node', '@tensorflow/*'];
 
 const builds = [
   {

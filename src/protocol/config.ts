@@ -227,7 +227,7 @@ export interface TokenizerTrainSpec {
    */
   vocabSize?: number;
   /**
-   * Ignore words seen fewer times.
+   * A pair of pieces seen fewer times than this is never merged into a new token (as in Hugging Face's trainer).
    * @asType integer
    * @minimum 1
    * @default 2

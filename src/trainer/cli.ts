@@ -3,7 +3,10 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
 import { EXIT_UNUSABLE, UserError } from './cliErrors';
+import { registerEvalCommand } from './commands/evalCommand';
 import { registerInitCommand } from './commands/initCommand';
+import { registerPredictCommand } from './commands/predictCommand';
+import { registerTrainCommand } from './commands/trainCommand';
 import { registerValidateCommand } from './commands/validateCommand';
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
@@ -17,6 +20,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerValidateCommand(program, setExitCode);
   registerInitCommand(program, setExitCode);
+  registerPredictCommand(program, setExitCode);
+  registerEvalCommand(program, setExitCode);
+  registerTrainCommand(program, setExitCode);
   return program;
 }
 

@@ -3,6 +3,7 @@
 // feature-map mean/variance transfer and masked-LM distillation. Padding never contributes: every loss averages
 // over the valid positions only. Shapes: B batch, T sequence, C classes, D width, H heads.
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../models/nn';
 
 /**
  * Soft-label loss. `kl`: KL(teacher_T || student_T) * T^2, averaged over the batch (Hinton et al.: the T^2 keeps
@@ -67,9 +68,11 @@ export function hiddenLoss(
     let student: tf.Tensor = studentHidden;
     if (projection !== undefined) {
       const [b, t, ds] = studentHidden.shape;
-      student = tf
-        .matMul(studentHidden.reshape([b * t, ds]), projection, false, true)
-        .reshape([b, t, projection.shape[0]]); // [B,T,Ds] -> [B,T,Dt]
+      student = matMul(studentHidden.reshape([b * t, ds]), tf.transpose(projection)).reshape([
+        b,
+        t,
+        projection.shape[0],
+      ]); // [B,T,Ds] -> [B,T,Dt]
     }
     if (student.shape[2] !== teacherHidden.shape[2]) {
       throw new Error(

@@ -30,6 +30,8 @@ export interface InferenceModel {
   readonly labels: string[] | undefined;
   /** Longest input the model accepts (position embeddings, or a static ONNX sequence axis). */
   readonly maxLength: number | undefined;
+  /** What runs it, with why better backends were skipped (for logs). */
+  readonly backend: string;
   /** Folder holding the tokenizer files (the checkpoint folder, or the ONNX file's folder). */
   readonly tokenizerDir: string;
   run(batch: EncodedBatch, options: { hidden: boolean }): Promise<InferenceResult>;

@@ -94,6 +94,7 @@ export async function openOnnxModel(file: string): Promise<InferenceModel> {
   return {
     kind: 'onnx',
     path: file,
+    backend: 'onnxruntime-node (cpu)',
     labels,
     maxLength: fixed,
     tokenizerDir: dirname(file),

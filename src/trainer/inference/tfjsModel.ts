@@ -1,18 +1,19 @@
 // Inference on a Hugging Face checkpoint folder through TensorFlow.js. A head the model code does not support
 // (e.g. question answering) still yields encoder outputs.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendName } from '../backend/backend';
+import { describeBackend, initBackend, type BackendName } from '../backend/backend';
 import { loadModel } from '../checkpoint/modelCheckpoint';
 import { labelNames } from '../models/modelConfig';
 import type { EncodedBatch, InferenceModel, InferenceResult } from './inferenceModel';
 
 export async function openTfjsModel(dir: string, backend: string | undefined): Promise<InferenceModel> {
-  await initBackend((backend ?? 'auto') as 'auto' | BackendName);
+  const info = await initBackend((backend ?? 'auto') as 'auto' | BackendName);
   const { model } = await loadModel(dir);
   const labels = model.head === 'sequence-classification' ? labelNames(model.config) : undefined;
   return {
     kind: 'tfjs',
     path: dir,
+    backend: `TensorFlow.js ${describeBackend(info)}`,
     labels,
     maxLength: model.config.max_position_embeddings,
     tokenizerDir: dir,

@@ -12,6 +12,7 @@ import {
   attention,
   dropout,
   embeddingLookup,
+  matMul,
   splitHeads,
   type EncoderInputs,
   type ForwardOptions,
@@ -202,7 +203,7 @@ export class BertModel {
     if (this.mlmTransform !== undefined && this.mlmNorm !== undefined && this.mlmBias !== undefined) {
       const t = this.mlmNorm.apply(activate(this.mlmTransform.apply(h), this.config.hidden_act));
       const flat = t.reshape([-1, this.config.hidden_size]); // [B, T, D] -> [B*T, D]
-      const scores = tf.add(tf.matMul(flat, this.wordEmbeddings, false, true), this.mlmBias); // [B*T, D] x [V, D]^T -> [B*T, V]
+      const scores = tf.add(matMul(flat, tf.transpose(this.wordEmbeddings)), this.mlmBias); // [B*T, D] x [D, V] -> [B*T, V]
       result.logits = scores.reshape([h.shape[0], h.shape[1], this.config.vocab_size]); // -> [B, T, V]
     }
     return result;

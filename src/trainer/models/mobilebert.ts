@@ -14,6 +14,7 @@ import {
   attention,
   dropout,
   embeddingLookup,
+  matMul,
   splitHeads,
   type EncoderInputs,
   type ForwardOptions,
@@ -309,7 +310,7 @@ export class MobileBertModel {
       const t = this.mlmTransform.apply(h, undefined, (y) => activate(y, this.config.hidden_act));
       const flat = t.reshape([-1, this.config.hidden_size]); // [B, T, D] -> [B*T, D]
       const decoder = tf.concat([this.wordEmbeddings.transpose(), this.mlmDense], 0); // [E, V] ++ [D-E, V] -> [D, V]
-      const scores = tf.add(tf.matMul(flat, decoder), this.mlmBias); // [B*T, D] x [D, V] -> [B*T, V]
+      const scores = tf.add(matMul(flat, decoder), this.mlmBias); // [B*T, D] x [D, V] -> [B*T, V]
       result.logits = scores.reshape([h.shape[0], h.shape[1], this.config.vocab_size]); // -> [B, T, V]
     }
     return result;
