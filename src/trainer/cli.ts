@@ -3,7 +3,9 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
 import { EXIT_UNUSABLE, UserError } from './cliErrors';
+import { registerBenchCommand } from './commands/benchCommand';
 import { registerEvalCommand } from './commands/evalCommand';
+import { registerExportCommand } from './commands/exportCommand';
 import { registerInitCommand } from './commands/initCommand';
 import { registerPredictCommand } from './commands/predictCommand';
 import { registerTrainCommand } from './commands/trainCommand';
@@ -23,6 +25,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerPredictCommand(program, setExitCode);
   registerEvalCommand(program, setExitCode);
   registerTrainCommand(program, setExitCode);
+  registerExportCommand(program, setExitCode);
+  registerBenchCommand(program, setExitCode);
   return program;
 }
 

@@ -6,6 +6,7 @@ import { cp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
+import { parse as parseJsonc } from 'jsonc-parser';
 import { PROTOCOL_VERSION } from '../../protocol/version';
 import type { EvalMetrics, LossTerms, RunEvent } from '../../protocol/events';
 import { describeBackend, initBackend, type BackendName } from '../backend/backend';
@@ -534,9 +535,16 @@ class Run {
 /** Runs (or resumes) a training run to the end, or until a stop is requested. */
 export async function runTraining(request: TrainRequest): Promise<TrainResult> {
   const log = request.log ?? (() => {});
-  const backend = await initBackend(
-    ((request.backend ?? 'auto') === 'auto' ? 'auto' : request.backend) as 'auto' | BackendName,
-  );
+  // The backend must be chosen before any variable exists, so read it from the config ahead of validation.
+  const configFile =
+    request.resumeDir !== undefined
+      ? join(request.resumeDir, 'config.distill.json')
+      : (request.configFile ?? '');
+  const declared = await readFile(configFile, 'utf8')
+    .then((text) => parseJsonc(text) as { backend?: { name?: string; threads?: number } } | undefined)
+    .catch(() => undefined);
+  const backendName = request.backend ?? declared?.backend?.name ?? 'auto';
+  const backend = await initBackend(backendName as 'auto' | BackendName, declared?.backend?.threads);
   log(describeBackend(backend));
   const setup = await setUpRun(
     {

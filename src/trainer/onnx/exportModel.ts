@@ -1,0 +1,241 @@
+// One export, start to finish: load the checkpoint, build the ONNX bytes, verify them with onnxruntime against the
+// TensorFlow.js model, and only then write the file (atomically) with the tokenizer files and config.json beside it.
+// A quantized export is also compared with the float32 export of the same model: size, speed and agreement.
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { UserError } from '../cliErrors';
+import { loadModel, type LoadedModel } from '../checkpoint/modelCheckpoint';
+import { architectureName } from '../models/createModel';
+import { SeedStream } from '../models/nn';
+import { writeFileAtomic } from '../util/atomicWrite';
+import { feedsFor, measurePoint } from './bench';
+import { exportOnnxBytes, irVersionFor } from './exportGraph';
+import type { Precision } from './layers';
+import { compareWithReference, computeReference, DEFAULT_TOLERANCE, type VerifyReport } from './verify';
+
+/** Files a runtime needs beside the model to tokenize text and name labels. */
+export const COMPANION_FILES = [
+  'config.json',
+  'vocab.txt',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+] as const;
+
+export interface ExportRequest {
+  modelDir: string;
+  out: string;
+  opset: number;
+  precision: Precision;
+  withHidden: boolean;
+  maxLength?: number;
+  tolerance?: number;
+}
+
+export interface QuantizationReport {
+  /** The float32 export of the same model, built in memory for comparison (never written). */
+  baseline: { bytes: number; p50Ms: number; maxAbsDiff: number; agreementRate: number | undefined };
+  /** quantized bytes / float32 bytes */
+  sizeRatio: number;
+  /** float32 p50 / quantized p50, onnxruntime CPU, batch x sequence below */
+  speedup: number;
+  p50Ms: number;
+  timedAt: { batch: number; sequence: number; threads: number };
+  /** Change in prediction agreement with TensorFlow.js, quantized minus float32 (negative = worse). */
+  agreementChange: number | undefined;
+}
+
+export interface ExportReport {
+  file: string;
+  /** False when verification failed: nothing was written. */
+  written: boolean;
+  bytes: number;
+  opset: number;
+  irVersion: number;
+  precision: Precision;
+  modelType: string;
+  architecture: string;
+  parameters: number;
+  maxLength: number;
+  outputs: string[];
+  /** Companion files now beside the model (copied, or already there). */
+  copied: string[];
+  verification: VerifyReport;
+  quantization?: QuantizationReport;
+  warnings: string[];
+}
+
+async function readJson(file: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Tokenizer settings for the metadata: do_lower_case from tokenizer_config.json, else tokenizer.json's normalizer. */
+async function tokenizerMetadata(dir: string): Promise<Record<string, string>> {
+  const config = await readJson(join(dir, 'tokenizer_config.json'));
+  const json = await readJson(join(dir, 'tokenizer.json'));
+  const normalizer = json?.['normalizer'] as Record<string, unknown> | null | undefined;
+  const lower = config?.['do_lower_case'] ?? normalizer?.['lowercase'];
+  const metadata: Record<string, string> = {
+    do_lower_case: String(typeof lower === 'boolean' ? lower : true),
+  };
+  for (const key of ['tokenizer_class', 'model_max_length'] as const) {
+    const value = config?.[key];
+    if (typeof value === 'string' || typeof value === 'number') metadata[key] = String(value);
+  }
+  return metadata;
+}
+
+/** The loud warning for a model whose predictions collapsed to one class, with the class counts. */
+export function collapseWarning(precision: Precision, verification: VerifyReport): string | undefined {
+  if (!verification.collapsed || verification.classCounts === undefined) return undefined;
+  const counts = (c: number[]): string => c.map((n, i) => `${i}:${n}`).join(' ');
+  const agreement = ((verification.agreement?.rate ?? 0) * 100).toFixed(1);
+  return `PREDICTIONS COLLAPSED: the ${precision} model predicts one class for every input (class counts ${counts(verification.classCounts.onnx)}) where the original predicts several (${counts(verification.classCounts.reference)}); agreement ${agreement}%. Do not ship it: export fp32 or fp16 instead.`;
+}
+
+async function timeBytes(
+  bytes: Uint8Array,
+  batch: number,
+  sequence: number,
+  vocabSize: number,
+  threads: number,
+): Promise<number> {
+  const session = await ort.InferenceSession.create(bytes, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+  });
+  try {
+    const feeds = feedsFor(session, batch, sequence, vocabSize, new SeedStream(3));
+    return (await measurePoint(session, feeds, { batch, sequence }, { warmup: 2, runs: 5 })).p50Ms;
+  } finally {
+    await session.release();
+  }
+}
+
+export async function exportModel(
+  request: ExportRequest,
+  log: (line: string) => void = () => undefined,
+): Promise<ExportReport> {
+  const loaded = await loadModel(request.modelDir);
+  try {
+    return await exportLoaded(loaded, request, log);
+  } finally {
+    loaded.model.params.dispose();
+  }
+}
+
+async function exportLoaded(
+  { model, config, report: load }: LoadedModel,
+  request: ExportRequest,
+  log: (line: string) => void,
+): Promise<ExportReport> {
+  const warnings: string[] = [];
+  if (load.initialised.length > 0)
+    warnings.push(
+      `the checkpoint lacks ${load.initialised.length} parameters (${load.initialised.slice(0, 3).join(', ')}${load.initialised.length > 3 ? ', ...' : ''}); they were initialised randomly`,
+    );
+  const maxLength = request.maxLength ?? config.max_position_embeddings;
+  if (maxLength > config.max_position_embeddings)
+    throw new UserError(
+      `--max-length ${maxLength} is longer than the model's ${config.max_position_embeddings} position embeddings (max_position_embeddings in config.json).`,
+    );
+  const options = {
+    opset: request.opset,
+    precision: request.precision,
+    withHidden: request.withHidden,
+    maxLength,
+    metadata: await tokenizerMetadata(request.modelDir),
+  };
+  log(`building the ONNX graph (opset ${request.opset}, ${request.precision})...`);
+  const bytes = exportOnnxBytes(model, options);
+  log('verifying against TensorFlow.js...');
+  const reference = computeReference(model, maxLength, request.withHidden);
+  const verification = await compareWithReference(bytes, reference, {
+    tolerance: request.tolerance ?? DEFAULT_TOLERANCE[request.precision],
+    gateHidden: request.precision === 'fp32',
+  });
+
+  let quantization: QuantizationReport | undefined;
+  if (request.precision !== 'fp32') {
+    log('comparing with the float32 export...');
+    const baselineBytes = exportOnnxBytes(model, { ...options, precision: 'fp32' });
+    const baseline = await compareWithReference(baselineBytes, reference, {
+      tolerance: undefined,
+      gateHidden: false,
+    });
+    const timedAt = { batch: 8, sequence: Math.min(64, maxLength), threads: 1 };
+    const time = (b: Uint8Array): Promise<number> =>
+      timeBytes(b, timedAt.batch, timedAt.sequence, config.vocab_size, timedAt.threads);
+    // Alternating A B A B and keeping each one's faster p50 cancels most of the warm-up and load noise.
+    let baselineP50 = await time(baselineBytes);
+    let p50Ms = await time(bytes);
+    baselineP50 = Math.min(baselineP50, await time(baselineBytes));
+    p50Ms = Math.min(p50Ms, await time(bytes));
+    const rate = verification.agreement?.rate;
+    const baseRate = baseline.agreement?.rate;
+    quantization = {
+      baseline: {
+        bytes: baselineBytes.length,
+        p50Ms: baselineP50,
+        maxAbsDiff: baseline.maxAbsDiff,
+        agreementRate: baseRate,
+      },
+      sizeRatio: bytes.length / baselineBytes.length,
+      speedup: baselineP50 / p50Ms,
+      p50Ms,
+      timedAt,
+      agreementChange: rate !== undefined && baseRate !== undefined ? rate - baseRate : undefined,
+    };
+  }
+  const collapse = collapseWarning(request.precision, verification);
+  if (collapse !== undefined) warnings.push(collapse);
+
+  const file = resolve(request.out);
+  const copied: string[] = [];
+  if (verification.passed) {
+    await writeFileAtomic(file, bytes);
+    const from = resolve(request.modelDir);
+    const to = dirname(file);
+    for (const name of COMPANION_FILES) {
+      const content = await readFile(join(from, name)).catch(() => undefined);
+      if (content === undefined) continue;
+      // Exporting into the checkpoint folder itself: the files are already beside the model.
+      if (from !== to) await writeFileAtomic(join(to, name), content);
+      copied.push(name);
+    }
+    if (!copied.some((n) => n === 'vocab.txt' || n === 'tokenizer.json'))
+      warnings.push(
+        `${request.modelDir} has no vocab.txt or tokenizer.json: put the tokenizer beside ${basename(file)} before running it on text`,
+      );
+  }
+  return {
+    file,
+    written: verification.passed,
+    bytes: bytes.length,
+    opset: request.opset,
+    irVersion: irVersionFor(request.opset),
+    precision: request.precision,
+    modelType: config.model_type,
+    architecture: architectureName(config, model.head),
+    parameters: model.params.count(),
+    maxLength,
+    outputs: [
+      reference.outputName,
+      ...(request.withHidden
+        ? [`hidden_states.0..${config.num_hidden_layers}`, `attentions.0..${config.num_hidden_layers - 1}`]
+        : []),
+    ],
+    copied,
+    verification,
+    ...(quantization !== undefined ? { quantization } : {}),
+    warnings,
+  };
+}

@@ -1,0 +1,310 @@
+// The `export` and `bench` verbs, run in-process through commander as cli.ts wires them: files written beside the
+// model, reports (text and JSON), exit codes, usage errors, and the bench JSON against its published schema.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Ajv } from 'ajv';
+import { Command, type CommanderError } from 'commander';
+import * as ort from 'onnxruntime-node';
+import { UserError } from '../../../src/trainer/cliErrors';
+import { registerBenchCommand } from '../../../src/trainer/commands/benchCommand';
+import { registerExportCommand } from '../../../src/trainer/commands/exportCommand';
+import { openInferenceModel } from '../../../src/trainer/inference/inferenceModel';
+import { BENCH_JSON_SCHEMA, BENCH_SCHEMA } from '../../../src/trainer/onnx/benchSchema';
+import type { ExportReport } from '../../../src/trainer/onnx/exportModel';
+import { tempWorkspace } from '../../helpers/tempWorkspace';
+import { MODEL_FIXTURES } from './onnxFixtures';
+
+/** Runs `distill-studio <args>` through the two verbs; returns the exit code and output. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let code = 0;
+  let stdout = '';
+  let stderr = '';
+  const io = { out: (text: string) => (stdout += text), err: (text: string) => (stderr += text) };
+  const program = new Command()
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  registerExportCommand(program, (c) => (code = c), io);
+  registerBenchCommand(program, (c) => (code = c), io);
+  await program.parseAsync(args, { from: 'user' });
+  return { code, stdout, stderr };
+}
+
+const BERT_CLS = join(MODEL_FIXTURES, 'bert-cls');
+
+// The --ep cuda test makes onnxruntime log a native error about the missing CUDA library before our fallback note;
+// the CLI silences it (bench sets this before its first session), a test process has opened sessions already.
+ort.env.logLevel = 'fatal';
+
+test('export writes a verified model with the tokenizer files and config.json beside it', async (t) => {
+  const ws = tempWorkspace(t);
+  const out = ws.path('deploy/bert-cls.onnx');
+  const { code, stdout } = await cli([
+    'export',
+    '--model',
+    BERT_CLS,
+    '--out',
+    out,
+    '--backend',
+    'cpu',
+    '--json',
+  ]);
+  assert.equal(code, 0);
+  const report = JSON.parse(stdout) as ExportReport;
+  assert.equal(report.written, true);
+  assert.equal(report.file, out);
+  assert.equal(report.opset, 17);
+  assert.equal(report.precision, 'fp32');
+  assert.ok(report.verification.maxAbsDiff < 1e-4);
+  assert.equal(report.verification.tolerance, 1e-4);
+  const expectedBeside = [
+    'config.json',
+    'vocab.txt',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'special_tokens_map.json',
+  ].filter((f) => existsSync(join(BERT_CLS, f)));
+  assert.deepEqual(report.copied, expectedBeside);
+  assert.deepEqual(readdirSync(ws.path('deploy')).sort(), ['bert-cls.onnx', ...expectedBeside].sort());
+  // The inference layer opens it with labels from the config.json beside it.
+  const model = await openInferenceModel(out, undefined);
+  assert.deepEqual(model.labels, ['negative', 'neutral', 'positive']);
+  const result = await model.run(
+    { inputIds: [[2, 7, 9, 3]], attentionMask: [[1, 1, 1, 1]], tokenTypeIds: [[0, 0, 0, 0]] },
+    { hidden: false },
+  );
+  assert.equal(result.logits?.[0]?.length, 3);
+  await model.dispose();
+});
+
+test('export --quantize int8 reports size, speed and accuracy against the float32 export', async (t) => {
+  const ws = tempWorkspace(t);
+  const out = ws.path('int8.onnx');
+  const { code, stdout } = await cli([
+    'export',
+    '--model',
+    join(MODEL_FIXTURES, 'mobilebert-cls'),
+    '--out',
+    out,
+    '--quantize',
+    'int8',
+    '--backend',
+    'cpu',
+  ]);
+  assert.equal(code, 0, stdout);
+  assert.match(
+    stdout,
+    /^Exported .*int8\.onnx \([\d.]+ MiB, int8, opset 17, IR 8\): MobileBertForSequenceClassification/,
+  );
+  assert.match(stdout, /max \|logits diff\| [\d.e+-]+ \(no limit; --tolerance sets one/);
+  assert.match(stdout, /predictions agree [\d.]+% \(\d+\/72\)/);
+  assert.match(
+    stdout,
+    /vs the float32 export: size [\d.]+ MiB \/ [\d.]+ MiB = 0\.\d\dx, speed [\d.]+x \(p50/,
+  );
+  assert.ok(existsSync(out));
+});
+
+test('export --with-hidden --quantize fp16 --opset 13 --max-length 32', async (t) => {
+  const ws = tempWorkspace(t);
+  const out = ws.path('fp16.onnx');
+  const args = [
+    'export',
+    '--model',
+    join(MODEL_FIXTURES, 'bert-mlm'),
+    '--out',
+    out,
+    '--quantize',
+    'fp16',
+    '--with-hidden',
+  ];
+  const { code, stdout } = await cli([
+    ...args,
+    '--opset',
+    '13',
+    '--max-length',
+    '32',
+    '--backend',
+    'cpu',
+    '--json',
+  ]);
+  assert.equal(code, 0);
+  const report = JSON.parse(stdout) as ExportReport;
+  assert.equal(report.irVersion, 7);
+  assert.equal(report.maxLength, 32);
+  assert.deepEqual(report.outputs, ['logits', 'hidden_states.0..2', 'attentions.0..1']);
+  assert.ok(Math.max(...report.verification.cases.map((c) => c.length)) === 32);
+  assert.ok((report.verification.hiddenMaxAbsDiff ?? 1) < 0.1);
+  assert.ok(report.quantization !== undefined && report.quantization.sizeRatio < 0.7);
+});
+
+test('export fails with exit 1 and writes nothing when the difference is above --tolerance', async (t) => {
+  const ws = tempWorkspace(t);
+  const out = ws.path('strict.onnx');
+  const { code, stdout } = await cli([
+    'export',
+    '--model',
+    BERT_CLS,
+    '--out',
+    out,
+    '--tolerance',
+    '1e-12',
+    '--backend',
+    'cpu',
+  ]);
+  assert.equal(code, 1);
+  assert.match(stdout, /^NOT written: .*strict\.onnx failed verification/);
+  assert.match(stdout, /Re-run with --tolerance/);
+  assert.equal(existsSync(out), false);
+});
+
+test('export usage errors: opset out of range, unknown quantization, missing model', async (t) => {
+  const ws = tempWorkspace(t);
+  const out = ws.path('x.onnx');
+  await assert.rejects(
+    cli(['export', '--model', BERT_CLS, '--out', out, '--opset', '12']),
+    (e: CommanderError) => /expected an integer 13\.\.21/.test(e.message),
+  );
+  await assert.rejects(
+    cli(['export', '--model', BERT_CLS, '--out', out, '--quantize', 'int4']),
+    (e: CommanderError) => /Allowed choices are int8, fp16/.test(e.message),
+  );
+  await assert.rejects(cli(['export', '--out', out]), /required option '--model <dir>'/);
+  await assert.rejects(
+    cli(['export', '--model', ws.path('nowhere'), '--out', out, '--backend', 'cpu']),
+    (e: UserError) => e instanceof UserError && e.exitCode === 2 && /config\.json is missing/.test(e.message),
+  );
+  await assert.rejects(
+    cli(['export', '--model', BERT_CLS, '--out', out, '--max-length', '65', '--backend', 'cpu']),
+    (e: UserError) => e instanceof UserError && /max_position_embeddings/.test(e.message),
+  );
+});
+
+test('bench measures several models, compares them with the first, and saves <name>.bench.json beside each', async (t) => {
+  const ws = tempWorkspace(t);
+  const fp32 = ws.path('models/student.onnx');
+  const int8 = ws.path('models/student-int8.onnx');
+  assert.equal(
+    (await cli(['export', '--model', BERT_CLS, '--out', fp32, '--backend', 'cpu', '--json'])).code,
+    0,
+  );
+  assert.equal(
+    (
+      await cli([
+        'export',
+        '--model',
+        BERT_CLS,
+        '--out',
+        int8,
+        '--quantize',
+        'int8',
+        '--backend',
+        'cpu',
+        '--json',
+      ])
+    ).code,
+    0,
+  );
+  const args = [
+    'bench',
+    '--model',
+    fp32,
+    '--model',
+    int8,
+    '--batch',
+    '1,2',
+    '--seq',
+    '8,128',
+    '--threads',
+    '1',
+    '--warmup',
+    '1',
+    '--runs',
+    '3',
+  ];
+  const { code, stdout } = await cli([...args, '--json']);
+  assert.equal(code, 0);
+  const report = JSON.parse(stdout) as {
+    schema: string;
+    models: {
+      points: { p50Ms: number; p90Ms: number; p99Ms: number; speedup?: number }[];
+      skipped: unknown[];
+      parameters: number;
+      speedup?: number;
+    }[];
+  };
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  const validate = ajv.compile(BENCH_JSON_SCHEMA);
+  assert.ok(validate(report), ajv.errorsText(validate.errors));
+  assert.equal(report.schema, BENCH_SCHEMA);
+  assert.equal(report.models.length, 2);
+  for (const model of report.models) {
+    assert.equal(model.points.length, 2, 'batch 1 and 2 at length 8');
+    assert.equal(model.skipped.length, 2, 'length 128 is over max_length 64');
+    assert.equal(model.parameters, 20_077);
+    for (const p of model.points) assert.ok(p.p50Ms > 0 && p.p50Ms <= p.p90Ms && p.p90Ms <= p.p99Ms);
+  }
+  assert.equal(report.models[0]?.speedup, 1);
+  assert.ok((report.models[1]?.points[0]?.speedup ?? 0) > 0);
+  for (const name of ['student', 'student-int8']) {
+    const saved = JSON.parse(readFileSync(ws.path(`models/${name}.bench.json`), 'utf8')) as {
+      models: unknown[];
+    };
+    assert.ok(validate(saved), ajv.errorsText(validate.errors));
+    assert.equal(saved.models.length, 1);
+  }
+  // The text report: a table per model and the speed-up.
+  const text = await cli([...args.slice(0, 5), '--batch', '1', '--seq', '8', '--runs', '2', '--warmup', '0']);
+  assert.match(
+    text.stdout,
+    /student-int8\.onnx: [\d.]+ MiB, 20,077 parameters, int8, CPU, peak RSS [\d.]+ MiB, [\d.]+x vs student/,
+  );
+  assert.match(text.stdout, /batch {2}seq {3}p50 ms {3}p90 ms {3}p99 ms/);
+  assert.match(text.stdout, /Saved .*student\.bench\.json, .*student-int8\.bench\.json/);
+});
+
+test('bench falls back to the CPU with a clear note when CUDA is missing, and rejects non-ONNX models', async (t) => {
+  const ws = tempWorkspace(t);
+  const file = ws.path('m.onnx');
+  assert.equal(
+    (await cli(['export', '--model', BERT_CLS, '--out', file, '--backend', 'cpu', '--json'])).code,
+    0,
+  );
+  const { code, stdout } = await cli([
+    'bench',
+    '--model',
+    file,
+    '--batch',
+    '1',
+    '--seq',
+    '4',
+    '--runs',
+    '1',
+    '--warmup',
+    '0',
+    '--ep',
+    'cuda',
+    '--json',
+  ]);
+  assert.equal(code, 0);
+  const model = (JSON.parse(stdout) as { models: { executionProvider: string; fallback?: string }[] })
+    .models[0];
+  // On a machine with the CUDA provider installed it runs there; here it falls back and says how to enable it.
+  if (model?.executionProvider === 'cpu')
+    assert.match(
+      model.fallback ?? '',
+      /CUDA is unavailable .*running on the CPU.*onnxruntime-node-install=cuda12/,
+    );
+  else assert.equal(model?.executionProvider, 'cuda');
+  await assert.rejects(
+    cli(['bench', '--model', BERT_CLS]),
+    (e: UserError) => e instanceof UserError && /not a \.onnx file.*distill-studio export/.test(e.message),
+  );
+  await assert.rejects(cli(['bench', '--model', ws.path('missing.onnx')]), /does not exist/);
+  await assert.rejects(cli(['bench']), /at least one --model/);
+  await assert.rejects(
+    cli(['bench', '--model', file, '--batch', '1,x']),
+    /positive integers separated by commas/,
+  );
+});
