@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
 import { EXIT_UNUSABLE, UserError } from './cliErrors';
 import { registerBenchCommand } from './commands/benchCommand';
+import { registerDemoCommand } from './commands/demoCommand';
 import { registerEvalCommand } from './commands/evalCommand';
 import { registerExportCommand } from './commands/exportCommand';
 import { registerInitCommand } from './commands/initCommand';
@@ -27,6 +28,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerTrainCommand(program, setExitCode);
   registerExportCommand(program, setExitCode);
   registerBenchCommand(program, setExitCode);
+  registerDemoCommand(program, setExitCode);
   return program;
 }
 

@@ -1,13 +1,9 @@
 // `distill-studio eval`: accuracy, macro-F1, per-class precision/recall, confusion matrix, n and throughput of a
 // checkpoint folder or an ONNX file on a labelled data file.
 import type { Command } from 'commander';
-import { performance } from 'node:perf_hooks';
-import { resolve } from 'node:path';
-import { detectFormat, labelOf, readTable } from '../../data/tableReader';
 import { UserError } from '../cliErrors';
-import { argmax, classificationMetrics, type ClassificationMetrics } from '../eval/metrics';
-import { openInferenceModel } from '../inference/inferenceModel';
-import { encodeTexts, tokenizerFor } from '../inference/textInputs';
+import { evaluateFile } from '../eval/evaluateFile';
+import type { ClassificationMetrics } from '../eval/metrics';
 
 export interface EvalOptions {
   model: string;
@@ -21,94 +17,25 @@ export interface EvalOptions {
   json?: boolean;
 }
 
-/** Maps data labels to model label ids: by name, or by integer id when the model's labels are generic. */
-function labelMapper(modelLabels: readonly string[]): (label: string) => number | undefined {
-  const byName = new Map(modelLabels.map((l, i) => [l, i]));
-  const generic = modelLabels.every((l, i) => l === `LABEL_${i}`);
-  return (label) => {
-    const named = byName.get(label);
-    if (named !== undefined) return named;
-    if (generic && /^\d+$/.test(label) && Number(label) < modelLabels.length) return Number(label);
-    return undefined;
-  };
-}
-
 export async function runEval(options: EvalOptions): Promise<number> {
-  const file = resolve(options.data);
-  const format = detectFormat(file);
-  if (format === undefined)
-    throw new UserError(`Cannot tell the format of ${options.data}; use a .tsv, .csv or .jsonl file.`);
-  const table = await readTable(file, format).catch((error: unknown) => {
-    throw new UserError(
-      `Cannot read ${options.data}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`,
-    );
-  });
-  for (const column of [options.textColumn, options.labelColumn, options.textPairColumn]) {
-    if (column !== undefined && !table.columns.includes(column)) {
-      throw new UserError(
-        `${options.data}:1: no column "${column}"; the columns are ${table.columns.join(', ')}. Use --text-column / --label-column.`,
-      );
-    }
-  }
-  if (table.problems.length > 0) {
-    const first = table.problems.slice(0, 5).map((p) => `${options.data}:${p.line}: row ${p.message}`);
-    throw new UserError(`${table.problems.length} unusable row(s):\n${first.join('\n')}`);
-  }
   const batchSize = Number(options.batchSize);
-  if (!Number.isInteger(batchSize) || batchSize < 1)
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new UserError(`--batch-size must be a positive integer, not "${options.batchSize}".`);
-  const model = await openInferenceModel(options.model, options.backend);
-  process.stderr.write(`${model.backend}\n`);
-  try {
-    const labels = model.labels;
-    if (labels === undefined)
-      throw new UserError(
-        `${options.model} has no classification head, so it cannot be evaluated on labels.`,
-      );
-    const toId = labelMapper(labels);
-    const gold: number[] = [];
-    for (const row of table.rows) {
-      const label = labelOf(row.values[options.labelColumn]);
-      const id = label === undefined ? undefined : toId(label);
-      if (id === undefined) {
-        throw new UserError(
-          `${options.data}:${row.line}: label ${JSON.stringify(label ?? null)} is not one the model predicts (${labels.join(', ')}).`,
-        );
-      }
-      gold.push(id);
-    }
-    const tokenizer = await tokenizerFor(model.tokenizerDir);
-    const maxLength =
-      options.maxLength !== undefined ? Number(options.maxLength) : Math.min(model.maxLength ?? 512, 512);
-    const predicted: number[] = [];
-    const start = performance.now();
-    for (let i = 0; i < table.rows.length; i += batchSize) {
-      const rows = table.rows.slice(i, i + batchSize);
-      const texts = rows.map((r) => String(r.values[options.textColumn] ?? ''));
-      const pairs =
-        options.textPairColumn !== undefined
-          ? rows.map((r) => String(r.values[options.textPairColumn as string] ?? ''))
-          : undefined;
-      const { batch } = encodeTexts(tokenizer, texts, pairs, maxLength);
-      const { logits } = await model.run(batch, { hidden: false });
-      for (const row of logits ?? []) predicted.push(argmax(row));
-    }
-    const seconds = (performance.now() - start) / 1000;
-    const metrics = classificationMetrics(gold, predicted, labels);
-    const report = {
-      model: options.model,
-      data: options.data,
-      backend: model.backend,
-      ...metrics,
-      throughput: metrics.n / seconds,
-      seconds,
-    };
-    if (options.json === true) process.stdout.write(`${JSON.stringify(report)}\n`);
-    else process.stdout.write(formatReport(metrics, report.throughput));
-    return 0;
-  } finally {
-    await model.dispose();
   }
+  const report = await evaluateFile({
+    model: options.model,
+    data: options.data,
+    textColumn: options.textColumn,
+    labelColumn: options.labelColumn,
+    batchSize,
+    ...(options.textPairColumn !== undefined ? { textPairColumn: options.textPairColumn } : {}),
+    ...(options.maxLength !== undefined ? { maxLength: Number(options.maxLength) } : {}),
+    ...(options.backend !== undefined ? { backend: options.backend } : {}),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (options.json === true) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else process.stdout.write(formatReport(report, report.throughput));
+  return 0;
 }
 
 function formatReport(m: ClassificationMetrics, throughput: number): string {

@@ -18,7 +18,7 @@ function formatDuration(seconds: number): string {
 }
 
 /** Renders events for people: one updating progress line per stage with ETA and the current loss terms. */
-function progressPrinter(): (event: RunEvent) => void {
+export function progressPrinter(): (event: RunEvent) => void {
   const tty = process.stderr.isTTY === true;
   let stageStart = Date.now();
   let stageSteps = 0;

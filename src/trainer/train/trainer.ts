@@ -457,6 +457,11 @@ class Run {
         }
         if (this.setup.evalSet.length > 0) await this.evaluateNow(stage, model, evalBatch, undefined);
         if (stage.model === 'teacher') {
+          // The trained teacher is a model in its own right: keep it beside the run for eval, export and doctor.
+          const teacherDir = join(this.setup.runDir, 'teacher');
+          await rm(teacherDir, { recursive: true, force: true });
+          await saveModel(this.setup.teacher, teacherDir);
+          await saveBertTokenizer(this.setup.tokenizer, teacherDir);
           this.state.teacherTrained = true;
           this.state.teacherChecked = false;
           this.teacherCache.clear();
