@@ -81,15 +81,15 @@ function student(options: TemplateOptions, vocab: number): Student {
         spec: `{
     "preset": "mobilebert-tiny",
     "config": {
-      "num_hidden_layers": 4, "hidden_size": 128, "embedding_size": 64, "intra_bottleneck_size": 32,
-      "intermediate_size": 128, "num_attention_heads": 2, "max_position_embeddings": 128, "vocab_size": ${vocab}
+      "num_hidden_layers": 4, "hidden_size": 64, "embedding_size": 32, "intra_bottleneck_size": 32,
+      "intermediate_size": 64, "num_attention_heads": 2, "max_position_embeddings": 64, "vocab_size": ${vocab}
     }
   }`,
         heads: 2,
-        hidden: 128,
+        hidden: 64,
         stages: `[
-    { "name": "teacher", "kind": "train", "model": "teacher", "epochs": 4, "learningRate": 0.0003 },
-    { "name": "distill", "kind": "distill", "epochs": 4 }
+    { "name": "teacher", "kind": "train", "model": "teacher", "epochs": 4, "learningRate": 0.001 },
+    { "name": "distill", "kind": "distill", "epochs": 2, "learningRate": 0.001 }
   ]`,
         stagesComment: 'First train the teacher on the labelled reviews, then distil it into the student.',
       };
@@ -97,9 +97,9 @@ function student(options: TemplateOptions, vocab: number): Student {
 }
 
 export function renderConfigTemplate(options: TemplateOptions): string {
-  const vocab = 4000;
+  const vocab = 2000;
   const trainsTeacher = options.teacherCheckpoint === undefined;
-  const teacherHidden = options.teacherConfig?.hidden_size ?? 256;
+  const teacherHidden = options.teacherConfig?.hidden_size ?? 128;
   const teacherHeads = options.teacherConfig?.num_attention_heads ?? 4;
   const s = student(options, vocab);
   const projection = teacherHidden !== s.hidden;
@@ -107,8 +107,8 @@ export function renderConfigTemplate(options: TemplateOptions): string {
   const teacher = trainsTeacher
     ? `{
     "config": {
-      "model_type": "bert", "num_hidden_layers": 4, "hidden_size": 256, "num_attention_heads": 4,
-      "intermediate_size": 1024, "max_position_embeddings": 128, "vocab_size": ${vocab}
+      "model_type": "bert", "num_hidden_layers": 3, "hidden_size": 128, "num_attention_heads": 4,
+      "intermediate_size": 512, "max_position_embeddings": 64, "vocab_size": ${vocab}
     }
   }`
     : `{ "checkpoint": ${j(options.teacherCheckpoint)} }`;
@@ -138,7 +138,7 @@ export function renderConfigTemplate(options: TemplateOptions): string {
     "eval": ${j(options.eval)}${unlabelled},
     "textColumn": "text",
     "labelColumn": "label",
-    "maxLength": 64,
+    "maxLength": 48,
     "badRows": "abort"
   },
 
@@ -151,7 +151,7 @@ export function renderConfigTemplate(options: TemplateOptions): string {
     // The embedding-output loss (layer 0) is off here; TinyBERT-style stages switch it on.
     "embedding": { "weight": 0, "kind": "mse", "projection": ${projection} },
     // Teacher heads ${teacherHeads}, student heads ${s.heads}.
-    "attention": { "weight": 1, "kind": "mse", "headMapping": ${j(headMapping)} }
+    "attention": { "weight": 1, "kind": "kl", "headMapping": ${j(headMapping)} }
   },
   "layerMapping": { "strategy": "uniform" },
 
@@ -161,12 +161,12 @@ export function renderConfigTemplate(options: TemplateOptions): string {
   "optimizer": { "name": "adamw", "learningRate": 0.001, "weightDecay": 0.01, "maxGradNorm": 1 },
   "schedule": { "kind": "linear", "warmupRatio": 0.1 },
   "training": { "batchSize": 32, "epochs": 3 },
-  "evaluation": { "everySteps": 100, "metric": "accuracy", "earlyStopping": { "patience": 5 } },
-  "checkpoints": { "everySteps": 200, "keepLast": 2, "keepBest": true },
+  "evaluation": { "everySteps": 125, "metric": "accuracy", "earlyStopping": { "patience": 5 } },
+  "checkpoints": { "everySteps": 250, "keepLast": 2, "keepBest": true },
   "output": { "dir": "runs", "ifExists": "error" },
   "backend": { "name": "auto" },
   "guards": { "checkTeacher": true },
-  "attentionSnapshots": { "everySteps": 100, "maxTokens": 32 },
+  "attentionSnapshots": { "everySteps": 125, "maxTokens": 32 },
   "export": { "enabled": true, "opset": 17, "quantize": ["int8"] },
   "benchmark": { "enabled": true, "batchSizes": [1, 8], "seqLengths": [32, 64] }
 }

@@ -23,6 +23,8 @@ export interface DemoOptions {
   json?: boolean;
   /** Caps every stage at this many steps: a quick look (and the smoke test), not a meaningful comparison. */
   steps?: string;
+  /** Overrides the bundled config's seed (for measuring spread over seeds). */
+  seed?: string;
 }
 
 interface Row {
@@ -34,7 +36,12 @@ interface Row {
   bench?: ModelBench;
 }
 
-async function prepare(out: string, lang: 'en' | 'ko', steps: number | undefined): Promise<string> {
+async function prepare(
+  out: string,
+  lang: 'en' | 'ko',
+  steps: number | undefined,
+  seed: number | undefined,
+): Promise<string> {
   const example = lang === 'ko' ? 'reviews-ko' : 'reviews';
   const source = join(packageRoot(), 'examples', example);
   await mkdir(out, { recursive: true });
@@ -44,6 +51,7 @@ async function prepare(out: string, lang: 'en' | 'ko', steps: number | undefined
   const config = parseJsonc(await readFile(join(source, `${example}.distill.json`), 'utf8')) as DistillConfig;
   delete config.$schema;
   config.output = { dir: 'runs', ifExists: 'new' };
+  if (seed !== undefined) config.seed = seed;
   if (steps !== undefined && Array.isArray(config.stages)) {
     config.stages = config.stages.map((stage) => {
       const capped = { ...stage, steps };
@@ -116,7 +124,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const steps = options.steps !== undefined ? Number(options.steps) : undefined;
   if (steps !== undefined && (!Number.isInteger(steps) || steps < 1))
     throw new UserError(`--steps must be a positive integer, not "${options.steps}".`);
-  const configFile = await prepare(out, lang, steps);
+  const seed = options.seed !== undefined ? Number(options.seed) : undefined;
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0))
+    throw new UserError(`--seed must be a non-negative integer, not "${options.seed}".`);
+  const configFile = await prepare(out, lang, steps, seed);
   log(`demo folder: ${out}\n== 1/4 teacher, then distillation (${configFile})`);
   const distilled: TrainResult = await runTraining({ configFile, onEvent, log });
   log('== 2/4 baseline: the same student trained without a teacher');
@@ -183,6 +194,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   }
   const summary = {
     lang,
+    seed: seed ?? 42,
     folder: out,
     minutes: (Date.now() - started) / 60000,
     onnxMatchesTfjs: onnxEval.accuracy === rows[1]?.eval.accuracy,
@@ -231,6 +243,7 @@ export function registerDemoCommand(program: Command, setExitCode: (code: number
     .option('--out <dir>', 'folder for the demo data, runs and report', 'demo-output')
     .option('--lang <en|ko>', 'English or Korean reviews', 'en')
     .option('--json', 'stream events and the final report as JSON lines')
+    .option('--seed <n>', "seed for data order, initialisation and dropout (default: the config's, 42)")
     .option('--steps <n>', 'cap every stage at n steps (a quick look, not a meaningful comparison)')
     .action(async (options: DemoOptions) => setExitCode(await runDemo(options)));
 }

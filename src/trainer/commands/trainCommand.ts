@@ -2,6 +2,7 @@
 // progress line on a terminal or a stream of JSON events (--json). SIGINT/SIGTERM save a checkpoint and stop.
 import type { Command } from 'commander';
 import type { RunEvent } from '../../protocol/events';
+import { connectToHost } from '../ipc';
 import { runTraining, type TrainResult } from '../train/trainer';
 
 export interface TrainOptions {
@@ -78,10 +79,18 @@ async function run(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const onEvent =
+  const print =
     options.json === true
       ? (event: RunEvent) => process.stdout.write(`${JSON.stringify(event)}\n`)
       : progressPrinter();
+  // Forked by the extension: events also go over IPC, and a stop request there sets `stop` like SIGINT does.
+  const host = connectToHost(request.resumeDir !== undefined ? 'resume' : 'train', stop, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
+  const onEvent = (event: RunEvent): void => {
+    host?.event(event);
+    print(event);
+  };
   let result: TrainResult;
   try {
     result = await runTraining({
@@ -91,6 +100,14 @@ async function run(
       log: (line) => process.stderr.write(`${line}\n`),
       stop,
     });
+    host?.finish({
+      outcome: result.stopped ? 'stopped' : 'done',
+      runDir: result.runDir,
+      ...(result.finalModel !== undefined ? { finalModel: result.finalModel } : {}),
+    });
+  } catch (error) {
+    host?.finish({ outcome: 'failed', message: (error as Error).message });
+    throw error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
