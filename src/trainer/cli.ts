@@ -5,6 +5,7 @@ import packageJson from '../../package.json';
 import { EXIT_UNUSABLE, UserError } from './cliErrors';
 import { registerBenchCommand } from './commands/benchCommand';
 import { registerDemoCommand } from './commands/demoCommand';
+import { registerDoctorCommand } from './commands/doctorCommand';
 import { registerEvalCommand } from './commands/evalCommand';
 import { registerExportCommand } from './commands/exportCommand';
 import { registerInitCommand } from './commands/initCommand';
@@ -29,6 +30,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerExportCommand(program, setExitCode);
   registerBenchCommand(program, setExitCode);
   registerDemoCommand(program, setExitCode);
+  registerDoctorCommand(program, setExitCode);
   return program;
 }
 

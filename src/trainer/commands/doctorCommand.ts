@@ -1,0 +1,95 @@
+// `distill-studio doctor`: accuracy of teacher, student, ONNX and int8 on the same data, agreement between
+// consecutive stages, where the drop came from, and the usual culprits with their fixes.
+import type { Command } from 'commander';
+import { EXIT_INVALID, EXIT_OK } from '../cliErrors';
+import { pct } from '../doctor/checks';
+import { runDoctor, type DoctorReport } from '../doctor/runDoctor';
+import { processIo, type CommandIo } from './exportCommand';
+
+export interface DoctorOptions {
+  teacher: string;
+  student: string;
+  onnx?: string;
+  onnxInt8?: string;
+  data: string;
+  textColumn: string;
+  labelColumn: string;
+  backend?: string;
+  json?: boolean;
+}
+
+export async function runDoctorCommand(options: DoctorOptions, io: CommandIo = processIo): Promise<number> {
+  const report = await runDoctor({
+    teacher: options.teacher,
+    student: options.student,
+    ...(options.onnx !== undefined ? { onnx: options.onnx } : {}),
+    ...(options.onnxInt8 !== undefined ? { onnxInt8: options.onnxInt8 } : {}),
+    data: options.data,
+    textColumn: options.textColumn,
+    labelColumn: options.labelColumn,
+    ...(options.backend !== undefined ? { backend: options.backend } : {}),
+    log: options.json === true ? undefined : (line) => io.err(`${line}\n`),
+  });
+  if (options.json === true) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else io.out(formatDoctorReport(report));
+  return report.findings.some((f) => f.severity === 'error') ? EXIT_INVALID : EXIT_OK;
+}
+
+/** A drop (positive = lost) as a signed change in accuracy points. */
+const points = (drop: number): string => `${drop > 0 ? '-' : '+'}${(100 * Math.abs(drop)).toFixed(1)} pts`;
+
+export function formatDoctorReport(r: DoctorReport): string {
+  const width = Math.max(...r.stages.map((s) => s.stage.length));
+  const lines = [
+    `${r.n} examples from ${r.data}`,
+    '',
+    ...r.stages.map(
+      (s) =>
+        `${s.stage.padEnd(width)}  accuracy ${pct(s.accuracy).padStart(6)}  macro-F1 ${pct(s.macroF1).padStart(6)}  max ${s.maxLength} tokens  ${s.path}`,
+    ),
+    '',
+    ...r.agreement.map((a) => `agreement ${a.from} -> ${a.to}: ${pct(a.rate)}`),
+    '',
+    `accuracy change, first to last stage: ${points(r.attribution.total)}`,
+  ];
+  const steps = [
+    ['distillation', r.attribution.distillation],
+    ['conversion', r.attribution.conversion],
+    ['quantization', r.attribution.quantization],
+  ] as const;
+  for (const [step, drop] of steps) {
+    if (drop === undefined) continue;
+    const share =
+      r.attribution.total > 0 && drop > 0 ? ` (${pct(drop / r.attribution.total)} of the drop)` : '';
+    lines.push(`  ${step.padEnd(12)}  ${points(drop)}${share}`);
+  }
+  lines.push('');
+  if (r.findings.length === 0)
+    lines.push('no findings: the stages agree and none of the usual culprits applies.');
+  else
+    for (const f of r.findings)
+      lines.push(`${f.severity.toUpperCase()} ${f.code} (${f.stage}): ${f.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerDoctorCommand(
+  program: Command,
+  setExitCode: (code: number) => void,
+  io: CommandIo = processIo,
+): void {
+  program
+    .command('doctor')
+    .description(
+      'where did the accuracy go? teacher -> student -> ONNX -> int8 on the same data, with culprits',
+    )
+    .requiredOption('--teacher <path>', 'teacher checkpoint folder or .onnx file')
+    .requiredOption('--student <path>', 'student checkpoint folder')
+    .option('--onnx <file>', 'ONNX export of the student')
+    .option('--onnx-int8 <file>', 'int8 ONNX export of the student')
+    .requiredOption('--data <file>', 'labelled data: .tsv, .csv or .jsonl with a header')
+    .option('--text-column <name>', 'text column', 'text')
+    .option('--label-column <name>', 'gold label column', 'label')
+    .option('--backend <name>', 'TensorFlow.js backend for checkpoint folders', 'auto')
+    .option('--json', 'print one JSON object')
+    .action(async (options: DoctorOptions) => setExitCode(await runDoctorCommand(options, io)));
+}
