@@ -15,6 +15,7 @@ import {
   dropout,
   embeddingLookup,
   matMul,
+  runLayers,
   splitHeads,
   type EncoderInputs,
   type ForwardOptions,
@@ -280,21 +281,9 @@ export class MobileBertModel {
 
   forward(inputs: EncoderInputs, options: ForwardOptions = {}): ModelOutput {
     const tokenTypeIds = inputs.tokenTypeIds ?? tf.zerosLike(inputs.inputIds);
-    let h = this.embeddings.apply(inputs.inputIds, tokenTypeIds, options);
-    const hiddenStates = options.outputHiddenStates === true ? [h] : undefined;
-    const attentions = options.outputAttentions === true ? ([] as tf.Tensor4D[]) : undefined;
-    const attentionScores = options.outputAttentionScores === true ? ([] as tf.Tensor4D[]) : undefined;
-    for (const layer of this.layers) {
-      const { output, probs, scores } = layer.apply(h, inputs.attentionMask, options);
-      h = output;
-      hiddenStates?.push(h);
-      attentions?.push(probs);
-      attentionScores?.push(scores);
-    }
-    const result: ModelOutput = { lastHiddenState: h };
-    if (hiddenStates) result.hiddenStates = hiddenStates;
-    if (attentions) result.attentions = attentions;
-    if (attentionScores) result.attentionScores = attentionScores;
+    const embedded = this.embeddings.apply(inputs.inputIds, tokenTypeIds, options);
+    const result = runLayers(embedded, this.layers, inputs.attentionMask, options);
+    const h = result.lastHiddenState;
     if (this.head !== 'masked-lm') {
       const first = h.slice([0, 0, 0], [-1, 1, -1]).squeeze([1]) as tf.Tensor2D; // [B, T, D] -> [B, D]
       result.pooledOutput =

@@ -291,6 +291,40 @@ export function attention(
   return { context: merged, probs, scores };
 }
 
+/** One encoder layer as both architectures implement it. */
+export interface EncoderLayer {
+  apply(
+    x: tf.Tensor3D,
+    mask: tf.Tensor2D | undefined,
+    options: ForwardOptions,
+  ): { output: tf.Tensor3D; probs: tf.Tensor4D; scores: tf.Tensor4D };
+}
+
+/** Runs the layers over the embedding output, collecting hidden states and attention only when asked for. */
+export function runLayers(
+  embedded: tf.Tensor3D,
+  layers: readonly EncoderLayer[],
+  mask: tf.Tensor2D | undefined,
+  options: ForwardOptions,
+): ModelOutput {
+  let h = embedded;
+  const hiddenStates = options.outputHiddenStates === true ? [h] : undefined;
+  const attentions = options.outputAttentions === true ? ([] as tf.Tensor4D[]) : undefined;
+  const attentionScores = options.outputAttentionScores === true ? ([] as tf.Tensor4D[]) : undefined;
+  for (const layer of layers) {
+    const { output, probs, scores } = layer.apply(h, mask, options);
+    h = output;
+    hiddenStates?.push(h);
+    attentions?.push(probs);
+    attentionScores?.push(scores);
+  }
+  const result: ModelOutput = { lastHiddenState: h };
+  if (hiddenStates) result.hiddenStates = hiddenStates;
+  if (attentions) result.attentions = attentions;
+  if (attentionScores) result.attentionScores = attentionScores;
+  return result;
+}
+
 /** [B, T, H * Dh] -> [B, H, T, Dh] */
 export function splitHeads(x: tf.Tensor, heads: number): tf.Tensor4D {
   const [batch, length, width] = x.shape as [number, number, number];
