@@ -1,11 +1,75 @@
-// Extension entry point: wiring only. Computation runs in the trainer child process (src/trainer).
-import type * as vscode from 'vscode';
+// Extension entry point: wiring only. Computation runs in the trainer child process (src/trainer); this host
+// validates configs, owns the trainer processes, and shows runs.
+import * as vscode from 'vscode';
+import { registerBenchmarkOnnxCommand } from './commands/benchmarkOnnxCommand';
+import { registerCopyModelPathCommand } from './commands/copyModelPathCommand';
+import { registerDistillModelCommand } from './commands/distillModelCommand';
+import { registerExportOnnxCommand } from './commands/exportOnnxCommand';
+import { registerNewConfigCommand } from './commands/newConfigCommand';
+import { registerOpenDashboardCommand } from './commands/openDashboardCommand';
+import { registerRefreshRunsCommand } from './commands/refreshRunsCommand';
+import { registerResumeRunCommand } from './commands/resumeRunCommand';
+import { registerRevealRunFolderCommand } from './commands/revealRunFolderCommand';
+import { registerShowLogCommand } from './commands/showLogCommand';
+import { registerStopRunCommand } from './commands/stopRunCommand';
 import { ConfigDiagnostics } from './configDiagnostics';
+import { RunScheduler } from './runScheduler';
+import { RunsModel } from './runsModel';
+import { RunsTreeProvider } from './runsView';
+import type { Services } from './services';
+import { readSettings } from './settings';
+import { RunsStatusBar } from './statusBar';
+import { TrainerProcess } from './trainerProcess';
+
+let scheduler: RunScheduler | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(new ConfigDiagnostics());
+  const log = vscode.window.createOutputChannel('Distill Studio');
+  const cliPath = context.asAbsolutePath('dist/trainer/cli.js');
+  scheduler = new RunScheduler({
+    launch: (job) =>
+      new TrainerProcess({
+        nodePath: job.spec.nodePath,
+        cliPath,
+        request: job.spec.request,
+        ...(job.spec.backend !== undefined ? { backend: job.spec.backend } : {}),
+        log: (line) => log.appendLine(`[${job.label}] ${line}`),
+        stopTimeoutMs: readSettings().stopTimeoutSeconds * 1000,
+      }),
+    maxConcurrent: () => readSettings().maxConcurrentRuns,
+  });
+  const runs = new RunsModel(scheduler);
+  const services: Services = { context, log, scheduler, runs, cliPath };
+  const tree = new RunsTreeProvider(runs);
+  context.subscriptions.push(
+    log,
+    runs,
+    tree,
+    vscode.window.createTreeView('distillStudio.runs', { treeDataProvider: tree, showCollapseAll: false }),
+    new RunsStatusBar(scheduler),
+    new ConfigDiagnostics(),
+    registerDistillModelCommand(services),
+    registerStopRunCommand(services),
+    registerResumeRunCommand(services),
+    registerNewConfigCommand(services),
+    registerOpenDashboardCommand(services),
+    registerExportOnnxCommand(services),
+    registerBenchmarkOnnxCommand(services),
+    registerRevealRunFolderCommand(),
+    registerCopyModelPathCommand(services),
+    registerShowLogCommand(services),
+    registerRefreshRunsCommand(services),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => runs.schedule()),
+  );
+  void runs.refresh();
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/** Stops owned runs gracefully (each saves a checkpoint); VS Code waits a few seconds for the promise. */
+export async function deactivate(): Promise<void> {
+  const owned = scheduler;
+  scheduler = undefined;
+  if (owned === undefined) return;
+  const stopping = owned.stopAll('shutdown');
+  owned.dispose();
+  await stopping;
 }

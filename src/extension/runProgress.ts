@@ -153,6 +153,11 @@ export interface StatusContext {
    * interrupted after. Set-up (tokenizer training, data loading) writes no events, so keep it generous.
    */
   staleAfterMs: number;
+  /**
+   * A trainer of this window ran the folder and exited at `at` (ms since the epoch), with `reason` when it
+   * failed. Without it, a crash that just happened would look like a run still writing from elsewhere.
+   */
+  exitedHere?: { at: number; reason: string | undefined } | undefined;
 }
 
 /** Derives the status from the folded events plus what the host knows. */
@@ -166,6 +171,12 @@ export function deriveStatus(progress: RunProgress, context: StatusContext): Run
     case 'signal':
       return { kind: 'stopped', cause: 'requested' };
     case 'none': {
+      const exited = context.exitedHere;
+      // Events written after that exit come from someone else, so they fall through to the time rule.
+      if (exited !== undefined && (progress.lastEventAt ?? 0) <= exited.at)
+        return exited.reason !== undefined
+          ? { kind: 'failed', message: exited.reason }
+          : { kind: 'stopped', cause: 'interrupted' };
       const last = Math.max(progress.lastEventAt ?? 0, context.lastWriteAt ?? 0);
       if (last > 0 && context.now - last < context.staleAfterMs)
         return { kind: 'running', owner: 'external' };

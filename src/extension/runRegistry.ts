@@ -54,6 +54,8 @@ export interface RunSummary {
   durationMs: number;
   /** The model to export or copy: final/, else best/. */
   modelPath: string | undefined;
+  /** Every model folder the run holds (final/, best/, teacher/), for the explorer's context menus. */
+  modelFolders: string[];
   checkpoints: number;
 }
 
@@ -115,6 +117,8 @@ export interface SummaryOptions {
   now?: number;
   /** Run folders this extension owns a live trainer for. */
   owned?: ReadonlySet<string>;
+  /** Run folders whose trainer (of this window) has exited: when, and why when it failed. */
+  exited?: ReadonlyMap<string, { at: number; reason: string | undefined }>;
   staleAfterMs?: number;
 }
 
@@ -227,6 +231,7 @@ export function summarize(record: RunRecord, options: SummaryOptions = {}): RunS
     owned: options.owned?.has(record.runDir) ?? false,
     lastWriteAt: record.lastWriteAt,
     staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+    exitedHere: options.exited?.get(record.runDir),
   });
   return {
     runDir: record.runDir,
@@ -244,6 +249,7 @@ export function summarize(record: RunRecord, options: SummaryOptions = {}): RunS
     best: p.best,
     durationMs: durationMs(p, status, now),
     modelPath: record.models.final ?? record.models.best,
+    modelFolders: Object.values(record.models),
     checkpoints: record.checkpoints,
   };
 }

@@ -30,6 +30,10 @@ export interface JobRequest {
   label: string;
   /** The output folder the run writes (the planned `<output.dir>/<name>` for train). */
   runDir: string;
+  /** The Node.js executable resolved when the run was requested (a queued run starts with it later). */
+  nodePath: string;
+  /** `--backend` override, undefined to keep the config's. */
+  backend?: string | undefined;
 }
 
 /** Why a run was not accepted. */
@@ -128,6 +132,7 @@ export interface SchedulerOptions {
 
 export class RunScheduler implements Disposable {
   private readonly jobList: Job[] = [];
+  private readonly exits = new Map<string, { at: number; reason: string | undefined }>();
   private readonly changeEmitter = new Emitter<Job>();
   /** Fires whenever a job is added, changes state or reports an event. */
   readonly onDidChange: Event<Job> = this.changeEmitter.event;
@@ -160,6 +165,14 @@ export class RunScheduler implements Disposable {
     return new Set(this.running.flatMap((j) => [j.runDir, j.spec.runDir]));
   }
 
+  /** What the registry needs to know from this window: live trainers, and trainers that have exited. */
+  statusOptions(): {
+    owned: Set<string>;
+    exited: ReadonlyMap<string, { at: number; reason: string | undefined }>;
+  } {
+    return { owned: this.ownedRunDirs(), exited: this.exits };
+  }
+
   /**
    * Accepts a run (started now or queued) or refuses it. `onDisk` is what the output folder holds now, and
    * `ifExists` the config's `output.ifExists` (train only).
@@ -186,7 +199,13 @@ export class RunScheduler implements Disposable {
       return { kind: 'refused', refusal: { kind: 'exists', runDir: spec.runDir, status: onDisk.status } };
     const job = new Job(spec);
     this.jobList.push(job);
+    this.exits.delete(spec.runDir);
     job.onDidChange((j) => {
+      if (j.state.kind === 'ended') {
+        const exit = j.state.exit;
+        const record = { at: Date.now(), reason: exit.kind === 'failed' ? exit.reason : undefined };
+        for (const dir of new Set([j.runDir, j.spec.runDir])) this.exits.set(dir, record);
+      }
       this.changeEmitter.fire(j);
       if (!j.active) {
         this.jobList.splice(this.jobList.indexOf(j), 1);

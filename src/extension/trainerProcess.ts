@@ -212,6 +212,9 @@ export class TrainerProcess implements Disposable {
           return;
         }
         this.hello = message.payload;
+        this.launch.log(
+          `trainer pid ${message.payload.pid}: protocol ${PROTOCOL_VERSION}, ${message.payload.verb}`,
+        );
         if (this.currentState.kind === 'starting')
           this.setState({ kind: 'running', pid: message.payload.pid });
         if (this.pendingStop !== undefined)

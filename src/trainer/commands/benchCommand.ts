@@ -1,6 +1,7 @@
-// `distill-studio bench --model <a.onnx> [--model <b.onnx> ...]`: latency percentiles, throughput, size, parameters
-// and peak memory on onnxruntime-node, speed-up relative to the first model; each model's results are saved beside
-// it as <name>.bench.json. Exit 0 done, 2 unusable input.
+// `distill-studio bench --model <a.onnx|dir> [--model <b.onnx> ...]`: latency percentiles, throughput, size,
+// parameters and peak memory on onnxruntime-node (.onnx files) or TensorFlow.js (checkpoint folders), speed-up
+// relative to the first model; each model's results are saved beside it as <name>.bench.json.
+// Exit 0 done, 2 unusable input.
 import { availableParallelism, cpus, platform, arch } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -25,6 +26,8 @@ export interface BenchOptions {
   seq: number[];
   threads?: number;
   ep: ExecutionProvider;
+  /** TensorFlow.js backend for checkpoint folders. */
+  backend?: string;
   warmup: number;
   runs: number;
   json?: boolean;
@@ -65,7 +68,7 @@ export function formatBenchReport(report: BenchReport): string {
         : '';
     lines.push('');
     lines.push(
-      `${displayPath(m.path)}: ${mib(m.fileBytes)}, ${m.parameters.toLocaleString('en-US')} parameters${m.precision !== undefined ? `, ${m.precision}` : ''}, ${m.executionProvider.toUpperCase()}, peak RSS ${mib(m.peakRssBytes)}${speed}`,
+      `${displayPath(m.path)}: ${mib(m.fileBytes)}, ${m.parameters.toLocaleString('en-US')} parameters${m.precision !== undefined ? `, ${m.precision}` : ''}, ${m.runtime === 'tfjs' ? (m.backend ?? 'TensorFlow.js') : m.executionProvider.toUpperCase()}, peak RSS ${mib(m.peakRssBytes)}${speed}`,
     );
     if (m.fallback !== undefined) lines.push(`  note: ${m.fallback}`);
     lines.push('  batch  seq   p50 ms   p90 ms   p99 ms   samples/s    tokens/s  speed-up');
@@ -79,26 +82,42 @@ export function formatBenchReport(report: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function checkModel(path: string): Promise<string> {
+interface ModelPath {
+  path: string;
+  kind: 'onnx' | 'checkpoint';
+}
+
+async function checkModel(path: string): Promise<ModelPath> {
   const file = resolve(path);
   const info = await stat(file).catch(() => undefined);
   if (info === undefined) throw new UserError(`Model "${path}" does not exist.`);
-  if (info.isDirectory() || extname(file).toLowerCase() !== '.onnx')
-    throw new UserError(
-      `Model "${path}" is not a .onnx file. bench measures ONNX models: export a checkpoint first with \`distill-studio export --model ${path} --out model.onnx\`.`,
-    );
-  return file;
+  if (info.isDirectory()) {
+    if (!(await stat(join(file, 'config.json')).catch(() => undefined)))
+      throw new UserError(
+        `Model "${path}" is a folder without config.json: give a checkpoint folder (config.json + model.safetensors) or a .onnx file.`,
+      );
+    return { path: file, kind: 'checkpoint' };
+  }
+  if (extname(file).toLowerCase() !== '.onnx')
+    throw new UserError(`Model "${path}" is neither a .onnx file nor a checkpoint folder.`);
+  return { path: file, kind: 'onnx' };
 }
 
-/** `<dir>/<name>.bench.json` beside `<dir>/<name>.onnx`. */
-export function benchFileFor(model: string): string {
+/**
+ * `<dir>/<name>.bench.json` beside `<dir>/<name>.onnx`, and `<parent>/<folder>.tfjs.bench.json` beside a checkpoint
+ * folder: never inside it (it holds what save_pretrained wrote), and not clashing with `<folder>.onnx` exported beside.
+ */
+export function benchFileFor(model: string, kind: ModelPath['kind'] = 'onnx'): string {
+  if (kind === 'checkpoint') return join(dirname(model), `${basename(model)}.tfjs.bench.json`);
   return join(dirname(model), `${basename(model, extname(model))}.bench.json`);
 }
 
+const kindOf = (m: ModelBench): ModelPath['kind'] => (m.runtime === 'tfjs' ? 'checkpoint' : 'onnx');
+
 export async function runBench(options: BenchOptions, io: CommandIo = processIo): Promise<number> {
   const paths = options.model ?? [];
-  if (paths.length === 0) throw new UserError('Give at least one --model <file.onnx>.');
-  const files: string[] = [];
+  if (paths.length === 0) throw new UserError('Give at least one --model <file.onnx|checkpoint folder>.');
+  const files: ModelPath[] = [];
   for (const path of paths) files.push(await checkModel(path));
   // A missing GPU provider makes onnxruntime print native errors; our fallback note explains it instead.
   if (options.ep !== 'cpu') ort.env.logLevel = 'fatal';
@@ -112,7 +131,14 @@ export async function runBench(options: BenchOptions, io: CommandIo = processIo)
   };
   const progress = options.json === true ? () => undefined : (line: string) => io.err(`${line}\n`);
   const models: ModelBench[] = [];
-  for (const file of files) models.push(await benchModel(file, settings, progress));
+  for (const file of files) {
+    if (file.kind === 'onnx') models.push(await benchModel(file.path, settings, progress));
+    else {
+      // Loaded lazily: TensorFlow.js starts its backend (and prints its banner) only when a folder is measured.
+      const { benchTfjsModel } = await import('../onnx/benchTfjs');
+      models.push(await benchTfjsModel(file.path, settings, options.backend, progress));
+    }
+  }
   addSpeedups(models);
   const report: BenchReport = {
     schema: BENCH_SCHEMA,
@@ -126,18 +152,18 @@ export async function runBench(options: BenchOptions, io: CommandIo = processIo)
       onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
     },
     settings,
-    baseline: files[0] ?? '',
+    baseline: files[0]?.path ?? '',
     models,
   };
   for (const model of models)
     await writeFileAtomic(
-      benchFileFor(model.path),
+      benchFileFor(model.path, kindOf(model)),
       `${JSON.stringify({ ...report, models: [model] }, null, 2)}\n`,
     );
   if (options.json === true) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else {
     io.out(formatBenchReport(report));
-    io.out(`\nSaved ${models.map((m) => displayPath(benchFileFor(m.path))).join(', ')}\n`);
+    io.out(`\nSaved ${models.map((m) => displayPath(benchFileFor(m.path, kindOf(m)))).join(', ')}\n`);
   }
   return EXIT_OK;
 }
@@ -150,11 +176,11 @@ export function registerBenchCommand(
   program
     .command('bench')
     .description(
-      'measure ONNX models on onnxruntime: latency percentiles, throughput, size, memory, speed-up',
+      'measure ONNX models (onnxruntime) and checkpoints (TensorFlow.js): latency percentiles, throughput, size, memory, speed-up',
     )
     .option(
-      '--model <file.onnx>',
-      'a model to measure (repeat to compare; speed-ups are relative to the first)',
+      '--model <file.onnx|dir>',
+      'an ONNX file or checkpoint folder to measure (repeat to compare; speed-ups are relative to the first)',
       collect,
     )
     .addOption(new Option('--batch <list>', 'batch sizes').argParser(parseList).default([1, 8, 32], '1,8,32'))
@@ -171,12 +197,13 @@ export function registerBenchCommand(
         .choices(['cpu', 'cuda', 'tensorrt'])
         .default('cpu'),
     )
+    .option('--backend <name>', 'TensorFlow.js backend for checkpoint folders', 'auto')
     .option('--warmup <n>', 'untimed runs per point', parseInteger(0, 10_000), 3)
     .option('--runs <n>', 'timed runs per point', parseInteger(1, 100_000), 20)
     .option('--json', 'print the report as one JSON object')
     .addHelpText(
       'after',
-      '\nResults are also saved beside each model as <name>.bench.json. See docs/onnx.md.',
+      '\nResults are also saved beside each model as <name>.bench.json (a checkpoint folder: <folder>.tfjs.bench.json beside it). See docs/onnx.md.',
     )
     .action(async (options: BenchOptions) => setExitCode(await runBench(options, io)));
 }

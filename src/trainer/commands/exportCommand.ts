@@ -16,6 +16,10 @@ export interface ExportOptions {
   withHidden?: boolean;
   maxLength?: number;
   tolerance?: number;
+  /** Labelled data: after verification, the export's accuracy (and the change from its baseline) on it. */
+  data?: string;
+  textColumn: string;
+  labelColumn: string;
   /** TensorFlow.js backend for the reference run. */
   backend: 'auto' | BackendName;
   json?: boolean;
@@ -89,6 +93,14 @@ export function formatExportReport(r: ExportReport): string {
       `  vs the float32 export: size ${mib(r.bytes)} / ${mib(q.baseline.bytes)} = ${q.sizeRatio.toFixed(2)}x, speed ${q.speedup.toFixed(2)}x (p50 ${q.p50Ms.toFixed(1)} vs ${q.baseline.p50Ms.toFixed(1)} ms, batch ${q.timedAt.batch} x ${q.timedAt.sequence}, ${q.timedAt.threads} thread, CPU)${change}, max |diff| ${sci(v.maxAbsDiff)} vs ${sci(q.baseline.maxAbsDiff)}`,
     );
   }
+  const a = r.accuracy;
+  if (a !== undefined) {
+    const base = a.baselineKind === 'tfjs' ? 'TensorFlow.js checkpoint' : 'float32 export';
+    const points = (a.accuracyChange * 100).toFixed(1);
+    lines.push(
+      `  accuracy on ${displayPath(a.data)} (${a.n} rows): ${percent(a.exported.accuracy)} vs ${percent(a.baseline.accuracy)} for the ${base} (${a.accuracyChange >= 0 ? '+' : ''}${points} points), macro-F1 ${percent(a.exported.macroF1)} vs ${percent(a.baseline.macroF1)}`,
+    );
+  }
   if (r.copied.length > 0) lines.push(`  beside it: ${r.copied.join(', ')}`);
   if (!r.written)
     lines.push(
@@ -110,6 +122,16 @@ export async function runExport(options: ExportOptions, io: CommandIo = processI
       withHidden: options.withHidden === true,
       ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
       ...(options.tolerance !== undefined ? { tolerance: options.tolerance } : {}),
+      ...(options.data !== undefined
+        ? {
+            evaluate: {
+              data: options.data,
+              textColumn: options.textColumn,
+              labelColumn: options.labelColumn,
+              backend: options.backend,
+            },
+          }
+        : {}),
     },
     progress,
   );
@@ -117,10 +139,8 @@ export async function runExport(options: ExportOptions, io: CommandIo = processI
   else {
     io.out(formatExportReport(report));
     // Loud on purpose: a collapsed int8 model looks fine until someone reads its predictions.
-    if (report.verification.collapsed)
-      io.err(
-        `\n${'!'.repeat(72)}\n${report.warnings.find((w) => w.startsWith('PREDICTIONS COLLAPSED')) ?? ''}\n${'!'.repeat(72)}\n`,
-      );
+    for (const w of report.warnings.filter((w) => w.startsWith('PREDICTIONS COLLAPSED')))
+      io.err(`\n${'!'.repeat(72)}\n${w}\n${'!'.repeat(72)}\n`);
   }
   return report.written ? EXIT_OK : EXIT_INVALID;
 }
@@ -158,6 +178,12 @@ export function registerExportCommand(
       'largest |logit diff| accepted (default 1e-4 fp32, 1e-1 fp16, none for int8)',
       parseTolerance,
     )
+    .option(
+      '--data <file>',
+      'labelled .tsv/.csv/.jsonl: report the accuracy of the export and its change from the float32 model',
+    )
+    .option('--text-column <name>', 'text column of --data', 'text')
+    .option('--label-column <name>', 'label column of --data', 'label')
     .addOption(
       new Option('--backend <name>', 'TensorFlow.js backend for the reference run')
         .choices(['auto', ...BACKEND_ORDER])

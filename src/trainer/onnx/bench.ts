@@ -37,6 +37,11 @@ export interface BenchPoint {
 export interface ModelBench {
   path: string;
   name: string;
+  /** onnxruntime-node for .onnx files, TensorFlow.js for checkpoint folders. */
+  runtime: 'onnxruntime' | 'tfjs';
+  /** The TensorFlow.js backend that ran a checkpoint folder, in words. */
+  backend?: string;
+  /** .onnx file size, or the checkpoint's model*.safetensors. */
   fileBytes: number;
   parameters: number;
   /** metadata `precision` of Distill Studio exports (fp32, fp16, int8); undefined for other files. */
@@ -156,6 +161,14 @@ export async function measurePoint(
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     afterRun();
   }
+  return pointFromTimes(times, shape);
+}
+
+/** Percentiles, mean and throughput of one point's timed runs (milliseconds). */
+export function pointFromTimes(
+  times: readonly number[],
+  shape: { batch: number; sequence: number },
+): BenchPoint {
   const sorted = [...times].sort((a, b) => a - b);
   const meanMs = times.reduce((a, b) => a + b, 0) / times.length;
   return {
@@ -186,6 +199,7 @@ export async function benchModel(
   const result: ModelBench = {
     path: file,
     name: basename(file, extname(file)),
+    runtime: 'onnxruntime',
     fileBytes: (await stat(file)).size,
     parameters: facts.parameters,
     precision: facts.precision,

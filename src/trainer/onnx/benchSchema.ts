@@ -2,7 +2,7 @@
 // (the same object, with one entry in `models`). Tools that read bench results validate against it.
 
 /** Identifies the layout; bumped on incompatible changes. */
-export const BENCH_SCHEMA = 'distill-studio.bench/1';
+export const BENCH_SCHEMA = 'distill-studio.bench/2';
 
 const number = { type: 'number' } as const;
 const positiveInteger = { type: 'integer', minimum: 1 } as const;
@@ -29,6 +29,7 @@ const model = {
   required: [
     'path',
     'name',
+    'runtime',
     'fileBytes',
     'parameters',
     'executionProvider',
@@ -40,6 +41,8 @@ const model = {
   properties: {
     path: { type: 'string' },
     name: { type: 'string' },
+    runtime: { enum: ['onnxruntime', 'tfjs'] },
+    backend: { type: 'string' },
     fileBytes: { type: 'integer', minimum: 0 },
     parameters: { type: 'integer', minimum: 0 },
     precision: { type: 'string' },

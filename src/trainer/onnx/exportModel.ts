@@ -10,6 +10,13 @@ import { architectureName } from '../models/createModel';
 import { SeedStream } from '../models/nn';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { feedsFor, measurePoint } from './bench';
+import {
+  checkAccuracyData,
+  dataCollapseWarning,
+  exportAccuracy,
+  type AccuracyData,
+  type AccuracyReport,
+} from './exportAccuracy';
 import { exportOnnxBytes, irVersionFor } from './exportGraph';
 import type { Precision } from './layers';
 import { compareWithReference, computeReference, DEFAULT_TOLERANCE, type VerifyReport } from './verify';
@@ -31,6 +38,8 @@ export interface ExportRequest {
   withHidden: boolean;
   maxLength?: number;
   tolerance?: number;
+  /** Labelled data to evaluate the written export (and its baseline) on after verification. */
+  evaluate?: AccuracyData;
 }
 
 export interface QuantizationReport {
@@ -63,6 +72,8 @@ export interface ExportReport {
   copied: string[];
   verification: VerifyReport;
   quantization?: QuantizationReport;
+  /** Accuracy on the --data file, when given and the export was written. */
+  accuracy?: AccuracyReport;
   warnings: string[];
 }
 
@@ -138,6 +149,12 @@ async function exportLoaded(
   log: (line: string) => void,
 ): Promise<ExportReport> {
   const warnings: string[] = [];
+  // Checked before any work, so a wrong --data never leaves a half-reported export behind.
+  if (request.evaluate !== undefined && model.head !== 'sequence-classification')
+    throw new UserError(
+      `--data needs a classifier; ${request.modelDir} is a ${model.head} model, so there are no labels to score.`,
+    );
+  if (request.evaluate !== undefined) await checkAccuracyData(request.evaluate);
   if (load.initialised.length > 0)
     warnings.push(
       `the checkpoint lacks ${load.initialised.length} parameters (${load.initialised.slice(0, 3).join(', ')}${load.initialised.length > 3 ? ', ...' : ''}); they were initialised randomly`,
@@ -164,9 +181,10 @@ async function exportLoaded(
   });
 
   let quantization: QuantizationReport | undefined;
+  let baselineBytes: Uint8Array | undefined;
   if (request.precision !== 'fp32') {
     log('comparing with the float32 export...');
-    const baselineBytes = exportOnnxBytes(model, { ...options, precision: 'fp32' });
+    baselineBytes = exportOnnxBytes(model, { ...options, precision: 'fp32' });
     const baseline = await compareWithReference(baselineBytes, reference, {
       tolerance: undefined,
       gateHidden: false,
@@ -216,6 +234,20 @@ async function exportLoaded(
         `${request.modelDir} has no vocab.txt or tokenizer.json: put the tokenizer beside ${basename(file)} before running it on text`,
       );
   }
+  let accuracy: AccuracyReport | undefined;
+  if (verification.passed && request.evaluate !== undefined) {
+    accuracy = await exportAccuracy(
+      file,
+      request.precision,
+      request.modelDir,
+      baselineBytes,
+      copied,
+      request.evaluate,
+      log,
+    );
+    const collapsed = dataCollapseWarning(request.precision, accuracy);
+    if (collapsed !== undefined) warnings.push(collapsed);
+  }
   return {
     file,
     written: verification.passed,
@@ -236,6 +268,7 @@ async function exportLoaded(
     copied,
     verification,
     ...(quantization !== undefined ? { quantization } : {}),
+    ...(accuracy !== undefined ? { accuracy } : {}),
     warnings,
   };
 }

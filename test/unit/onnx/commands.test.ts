@@ -1,8 +1,8 @@
 // The `export` and `bench` verbs, run in-process through commander as cli.ts wires them: files written beside the
 // model, reports (text and JSON), exit codes, usage errors, and the bench JSON against its published schema.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { Command, type CommanderError } from 'commander';
@@ -12,6 +12,7 @@ import { registerBenchCommand } from '../../../src/trainer/commands/benchCommand
 import { registerExportCommand } from '../../../src/trainer/commands/exportCommand';
 import { openInferenceModel } from '../../../src/trainer/inference/inferenceModel';
 import { BENCH_JSON_SCHEMA, BENCH_SCHEMA } from '../../../src/trainer/onnx/benchSchema';
+import { dataCollapseWarning, type AccuracyReport } from '../../../src/trainer/onnx/exportAccuracy';
 import type { ExportReport } from '../../../src/trainer/onnx/exportModel';
 import { tempWorkspace } from '../../helpers/tempWorkspace';
 import { MODEL_FIXTURES } from './onnxFixtures';
@@ -264,7 +265,7 @@ test('bench measures several models, compares them with the first, and saves <na
   assert.match(text.stdout, /Saved .*student\.bench\.json, .*student-int8\.bench\.json/);
 });
 
-test('bench falls back to the CPU with a clear note when CUDA is missing, and rejects non-ONNX models', async (t) => {
+test('bench falls back to the CPU with a clear note when CUDA is missing, and rejects what it cannot measure', async (t) => {
   const ws = tempWorkspace(t);
   const file = ws.path('m.onnx');
   assert.equal(
@@ -298,8 +299,13 @@ test('bench falls back to the CPU with a clear note when CUDA is missing, and re
     );
   else assert.equal(model?.executionProvider, 'cuda');
   await assert.rejects(
-    cli(['bench', '--model', BERT_CLS]),
-    (e: UserError) => e instanceof UserError && /not a \.onnx file.*distill-studio export/.test(e.message),
+    cli(['bench', '--model', join(BERT_CLS, 'vocab.txt')]),
+    (e: UserError) =>
+      e instanceof UserError && /neither a \.onnx file nor a checkpoint folder/.test(e.message),
+  );
+  await assert.rejects(
+    cli(['bench', '--model', dirname(ws.write('empty/notes.txt', ''))]),
+    (e: UserError) => e instanceof UserError && /folder without config\.json/.test(e.message),
   );
   await assert.rejects(cli(['bench', '--model', ws.path('missing.onnx')]), /does not exist/);
   await assert.rejects(cli(['bench']), /at least one --model/);
@@ -307,4 +313,176 @@ test('bench falls back to the CPU with a clear note when CUDA is missing, and re
     cli(['bench', '--model', file, '--batch', '1,x']),
     /positive integers separated by commas/,
   );
+});
+
+test('bench times a checkpoint folder through TensorFlow.js side by side with its ONNX export', async (t) => {
+  const ws = tempWorkspace(t);
+  const checkpoint = ws.path('bert-cls');
+  cpSync(BERT_CLS, checkpoint, { recursive: true });
+  const onnx = ws.path('bert-cls.onnx');
+  assert.equal(
+    (await cli(['export', '--model', checkpoint, '--out', onnx, '--backend', 'cpu', '--json'])).code,
+    0,
+  );
+  const args = ['bench', '--model', checkpoint, '--model', onnx, '--batch', '1,2', '--seq', '8,128'];
+  const timing = ['--threads', '1', '--warmup', '1', '--runs', '3', '--backend', 'cpu'];
+  const { code, stdout } = await cli([...args, ...timing, '--json']);
+  assert.equal(code, 0);
+  const report = JSON.parse(stdout) as {
+    baseline: string;
+    models: {
+      runtime: string;
+      backend?: string;
+      fileBytes: number;
+      parameters: number;
+      precision?: string;
+      peakRssBytes: number;
+      points: { p50Ms: number; p90Ms: number; p99Ms: number; samplesPerSecond: number; speedup?: number }[];
+      skipped: { reason: string }[];
+      speedup?: number;
+    }[];
+  };
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  const validate = ajv.compile(BENCH_JSON_SCHEMA);
+  assert.ok(validate(report), ajv.errorsText(validate.errors));
+  assert.equal(report.baseline, checkpoint);
+  const [tfjs, ort32] = report.models;
+  assert.equal(tfjs?.runtime, 'tfjs');
+  assert.match(tfjs?.backend ?? '', /^TensorFlow\.js backend: cpu/);
+  assert.equal(tfjs?.fileBytes, statSync(join(checkpoint, 'model.safetensors')).size);
+  assert.equal(tfjs?.precision, 'fp32');
+  assert.equal(ort32?.runtime, 'onnxruntime');
+  for (const model of [tfjs, ort32]) {
+    assert.equal(model?.parameters, 20_077, 'the same model counted the same way in both runtimes');
+    assert.equal(model?.points.length, 2, 'batch 1 and 2 at length 8');
+    assert.equal(model?.skipped.length, 2, 'length 128 is over max_position_embeddings 64');
+    assert.ok((model?.peakRssBytes ?? 0) > 0);
+    for (const p of model?.points ?? [])
+      assert.ok(p.p50Ms > 0 && p.p50Ms <= p.p90Ms && p.p90Ms <= p.p99Ms && p.samplesPerSecond > 0);
+  }
+  assert.equal(tfjs?.speedup, 1, 'speed-ups are relative to the first model, the TF.js checkpoint');
+  assert.ok((ort32?.speedup ?? 0) > 0 && (ort32?.points[0]?.speedup ?? 0) > 0);
+  // Saved beside the folder, never inside it, and apart from bert-cls.onnx's own bert-cls.bench.json.
+  for (const [name, runtime] of [
+    ['bert-cls.tfjs.bench.json', 'tfjs'],
+    ['bert-cls.bench.json', 'onnxruntime'],
+  ]) {
+    const saved = JSON.parse(readFileSync(ws.path(name ?? ''), 'utf8')) as { models: { runtime: string }[] };
+    assert.ok(validate(saved), ajv.errorsText(validate.errors));
+    assert.equal(saved.models[0]?.runtime, runtime);
+  }
+  assert.ok(!existsSync(join(checkpoint, 'bench.json')));
+  const text = await cli([...args.slice(0, 5), '--batch', '1', '--seq', '8', '--runs', '2', '--warmup', '0']);
+  assert.match(
+    text.stdout,
+    /bert-cls: [\d.]+ MiB, 20,077 parameters, fp32, TensorFlow\.js backend: \w+.*, peak RSS [\d.]+ MiB/,
+  );
+  assert.match(
+    text.stdout,
+    /bert-cls\.onnx: [\d.]+ MiB, 20,077 parameters, fp32, CPU, peak RSS [\d.]+ MiB, [\d.]+x vs bert-cls/,
+  );
+});
+
+const LABELLED = `text\tlabel
+The movie was not good!\tnegative
+정말 재미있어요\tpositive
+unlikely plot, great acting\tpositive
+a fine film\tpositive
+boring\tnegative
+not good at all\tneutral
+`;
+
+test('export --data reports the accuracy of the export and its change from the float32 model', async (t) => {
+  const ws = tempWorkspace(t);
+  const data = ws.write('data/dev.tsv', LABELLED);
+  const run = async (precision: 'fp32' | 'int8' | 'fp16'): Promise<ExportReport> => {
+    const quantize = precision === 'fp32' ? [] : ['--quantize', precision];
+    const out = ws.path(`models/${precision}.onnx`);
+    const { code, stdout } = await cli([
+      'export',
+      '--model',
+      BERT_CLS,
+      '--out',
+      out,
+      '--data',
+      data,
+      ...quantize,
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
+    assert.equal(code, 0);
+    return JSON.parse(stdout) as ExportReport;
+  };
+  const fp32 = await run('fp32');
+  assert.equal(fp32.accuracy?.n, 6);
+  assert.equal(fp32.accuracy?.baselineKind, 'tfjs', 'an fp32 export is compared with the checkpoint');
+  assert.deepEqual(fp32.accuracy?.labels, ['negative', 'neutral', 'positive']);
+  assert.equal(fp32.accuracy?.accuracyChange, 0, 'fp32 matches TF.js within 1e-4: the same predictions');
+  assert.deepEqual(fp32.accuracy?.exported.predictedCounts, fp32.accuracy?.baseline.predictedCounts);
+  assert.equal(fp32.accuracy?.collapsed, false);
+  for (const precision of ['int8', 'fp16'] as const) {
+    const r = await run(precision);
+    const a = r.accuracy;
+    assert.equal(a?.baselineKind, 'fp32-onnx', `${precision} is compared with the float32 export`);
+    assert.equal(a?.baseline.accuracy, fp32.accuracy?.exported.accuracy);
+    assert.equal(a?.accuracyChange, (a?.exported.accuracy ?? NaN) - (a?.baseline.accuracy ?? NaN));
+    assert.equal(
+      a?.exported.predictedCounts.reduce((x, y) => x + y, 0),
+      6,
+    );
+  }
+  // The text report names the data and both accuracies; the temporary float32 file is gone.
+  const text = await cli([
+    'export',
+    '--model',
+    BERT_CLS,
+    '--out',
+    ws.path('models/t.onnx'),
+    '--quantize',
+    'int8',
+    '--data',
+    data,
+    '--backend',
+    'cpu',
+  ]);
+  assert.equal(text.code, 0);
+  assert.match(
+    text.stdout,
+    /accuracy on .*dev\.tsv \(6 rows\): [\d.]+% vs [\d.]+% for the float32 export \([+-][\d.]+ points\), macro-F1/,
+  );
+  // Bad --data is a usage error before anything is written.
+  await assert.rejects(
+    cli([
+      'export',
+      '--model',
+      BERT_CLS,
+      '--out',
+      ws.path('models/x.onnx'),
+      '--data',
+      data,
+      '--label-column',
+      'gold',
+    ]),
+    /no column "gold"/,
+  );
+  assert.ok(!existsSync(ws.path('models/x.onnx')));
+});
+
+test('a collapse on the --data rows is a loud warning with the class counts and accuracies', () => {
+  const report: AccuracyReport = {
+    data: 'dev.tsv',
+    n: 40,
+    labels: ['negative', 'positive'],
+    exported: { accuracy: 0.575, macroF1: 0.365, predictedCounts: [40, 0] },
+    baselineKind: 'fp32-onnx',
+    baseline: { accuracy: 0.8, macroF1: 0.79, predictedCounts: [22, 18] },
+    accuracyChange: -0.225,
+    collapsed: true,
+  };
+  assert.equal(
+    dataCollapseWarning('int8', report),
+    'PREDICTIONS COLLAPSED ON dev.tsv: the int8 model predicts one class for all 40 rows (negative:40 positive:0) where the float32 export predicts several (negative:22 positive:18); accuracy 57.5% vs 80.0%. Do not ship it: export fp32 or fp16 instead.',
+  );
+  assert.equal(dataCollapseWarning('int8', { ...report, collapsed: false }), undefined);
 });
