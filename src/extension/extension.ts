@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerBenchmarkOnnxCommand } from './commands/benchmarkOnnxCommand';
 import { registerCopyModelPathCommand } from './commands/copyModelPathCommand';
+import { registerDiagnoseAccuracyDropCommand } from './commands/diagnoseAccuracyDropCommand';
 import { registerDistillModelCommand } from './commands/distillModelCommand';
 import { registerExportOnnxCommand } from './commands/exportOnnxCommand';
 import { registerNewConfigCommand } from './commands/newConfigCommand';
@@ -13,6 +14,7 @@ import { registerRevealRunFolderCommand } from './commands/revealRunFolderComman
 import { registerShowLogCommand } from './commands/showLogCommand';
 import { registerStopRunCommand } from './commands/stopRunCommand';
 import { ConfigDiagnostics } from './configDiagnostics';
+import { registerConfigQuickFixes } from './configQuickFixes';
 import { RunScheduler } from './runScheduler';
 import { RunsModel } from './runsModel';
 import { RunsTreeProvider } from './runsView';
@@ -41,13 +43,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const runs = new RunsModel(scheduler);
   const services: Services = { context, log, scheduler, runs, cliPath };
   const tree = new RunsTreeProvider(runs);
+  const diagnostics = new ConfigDiagnostics();
   context.subscriptions.push(
     log,
     runs,
     tree,
     vscode.window.createTreeView('distillStudio.runs', { treeDataProvider: tree, showCollapseAll: false }),
     new RunsStatusBar(scheduler),
-    new ConfigDiagnostics(),
+    diagnostics,
+    registerConfigQuickFixes((uri, diagnostic) => diagnostics.pathOf(uri, diagnostic)),
     registerDistillModelCommand(services),
     registerStopRunCommand(services),
     registerResumeRunCommand(services),
@@ -55,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerOpenDashboardCommand(services),
     registerExportOnnxCommand(services),
     registerBenchmarkOnnxCommand(services),
+    registerDiagnoseAccuracyDropCommand(services),
     registerRevealRunFolderCommand(),
     registerCopyModelPathCommand(services),
     registerShowLogCommand(services),

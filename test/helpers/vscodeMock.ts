@@ -64,12 +64,59 @@ export class ThemeColor {
 export class MarkdownString {
   constructor(readonly value = '') {}
 }
-export class Range {
+export class Position {
   constructor(
-    readonly startLine: number,
-    readonly startCharacter: number,
-    readonly endLine: number,
-    readonly endCharacter: number,
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+export class Range {
+  readonly startLine: number;
+  readonly startCharacter: number;
+  readonly endLine: number;
+  readonly endCharacter: number;
+  /** (startLine, startCharacter, endLine, endCharacter) or (start, end) positions, as in VS Code. */
+  constructor(a: number | Position, b: number | Position, c = 0, d = 0) {
+    if (typeof a === 'number' && typeof b === 'number') {
+      [this.startLine, this.startCharacter, this.endLine, this.endCharacter] = [a, b, c, d];
+    } else {
+      const start = a as Position;
+      const end = b as Position;
+      [this.startLine, this.startCharacter, this.endLine, this.endCharacter] = [
+        start.line,
+        start.character,
+        end.line,
+        end.character,
+      ];
+    }
+  }
+  get start(): Position {
+    return new Position(this.startLine, this.startCharacter);
+  }
+  get end(): Position {
+    return new Position(this.endLine, this.endCharacter);
+  }
+}
+export class RelativePattern {
+  constructor(
+    readonly baseUri: Uri,
+    readonly pattern: string,
+  ) {}
+}
+export const CodeActionKind = { QuickFix: 'quickfix' } as const;
+export class WorkspaceEdit {
+  readonly replacements: { uri: Uri; range: Range; newText: string }[] = [];
+  replace(uri: Uri, range: Range, newText: string): void {
+    this.replacements.push({ uri, range, newText });
+  }
+}
+export class CodeAction {
+  edit?: WorkspaceEdit;
+  diagnostics?: Diagnostic[];
+  isPreferred?: boolean;
+  constructor(
+    readonly title: string,
+    readonly kind?: string,
   ) {}
 }
 export class Diagnostic {
@@ -264,6 +311,16 @@ function walk(dir: string, suffix: string, out: string[]): void {
 
 const noop = () => new Disposable();
 
+export interface MockFileWatcher {
+  pattern: RelativePattern | string;
+  disposed: boolean;
+  fire(kind: 'create' | 'change' | 'delete', uri: Uri): void;
+}
+/** Fires workspace.onDidCloseTextDocument. */
+export const documentEvents = { closed: new EventEmitter<unknown>() };
+/** Every watcher createFileSystemWatcher made (cleared by resetMock). */
+export const fileWatchers: MockFileWatcher[] = [];
+
 export const workspace = {
   isTrusted: true,
   workspaceFolders: undefined as undefined | { uri: Uri; name: string; index: number }[],
@@ -278,13 +335,27 @@ export const workspace = {
   onDidOpenTextDocument: noop,
   onDidChangeTextDocument: noop,
   onDidSaveTextDocument: noop,
-  onDidCloseTextDocument: noop,
-  createFileSystemWatcher: () => ({
-    onDidCreate: noop,
-    onDidChange: noop,
-    onDidDelete: noop,
-    dispose: () => undefined,
-  }),
+  onDidCloseTextDocument: (listener: (document: unknown) => unknown) => documentEvents.closed.event(listener),
+  /** Records each watcher; a test fires its events through `fileWatchers`. */
+  createFileSystemWatcher: (pattern: RelativePattern | string) => {
+    const created = new EventEmitter<Uri>();
+    const changed = new EventEmitter<Uri>();
+    const deleted = new EventEmitter<Uri>();
+    const watcher = {
+      pattern,
+      disposed: false,
+      onDidCreate: created.event,
+      onDidChange: changed.event,
+      onDidDelete: deleted.event,
+      fire: (kind: 'create' | 'change' | 'delete', uri: Uri) =>
+        (kind === 'create' ? created : kind === 'change' ? changed : deleted).fire(uri),
+      dispose: () => {
+        watcher.disposed = true;
+      },
+    };
+    fileWatchers.push(watcher);
+    return watcher;
+  },
   findFiles: (include: string): Promise<Uri[]> => {
     const suffix = include.replace(/^\*\*\/\*/, '');
     const out: string[] = [];
@@ -306,6 +377,7 @@ export const workspace = {
 };
 
 export const languages = {
+  registerCodeActionsProvider: () => new Disposable(),
   createDiagnosticCollection: () => ({
     set: () => undefined,
     delete: () => undefined,
@@ -339,6 +411,7 @@ export function resetMock(): void {
   recorded.inputProblems.length = 0;
   recorded.clipboard = '';
   recorded.context.clear();
+  fileWatchers.length = 0;
   script.answerMessage = () => undefined;
   settings.clear();
   workspace.isTrusted = true;
@@ -362,7 +435,12 @@ export const vscodeMock = {
   ThemeIcon,
   ThemeColor,
   MarkdownString,
+  Position,
   Range,
+  RelativePattern,
+  CodeAction,
+  CodeActionKind,
+  WorkspaceEdit,
   Diagnostic,
   TreeItem,
   TreeItemCollapsibleState,

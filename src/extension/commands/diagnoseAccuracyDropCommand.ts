@@ -1,0 +1,118 @@
+// Diagnose Accuracy Drop: runs `distill-studio doctor --json` on a teacher, a student, an optional ONNX export and
+// a labelled data file (taken from a run folder when invoked on one), and shows the accuracy of each stage and
+// each finding with its fix.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { reportCliFailure, runCliWithProgress } from '../cliLauncher';
+import { pathFromArg, pickRun, runNodeFromArg } from '../commandArgs';
+import {
+  doctorSourcesFromRun,
+  formatDoctorLines,
+  readDoctorReport,
+  type DoctorSources,
+} from '../doctorReport';
+import type { Services } from '../services';
+import { backendArgument, readSettings } from '../settings';
+import { requireTrust } from '../trust';
+
+async function runDirFrom(s: Services, arg: unknown): Promise<string | undefined> {
+  const node = runNodeFromArg(s, arg);
+  if (node?.kind === 'run') return node.summary.runDir;
+  const path = pathFromArg(arg);
+  if (path !== undefined && existsSync(join(path, 'run.json'))) return path;
+  if (path !== undefined && existsSync(join(dirname(path), 'run.json'))) return dirname(path);
+  return undefined;
+}
+
+async function pickFolder(title: string): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: false,
+    title,
+  });
+  return picked?.[0]?.fsPath;
+}
+
+async function sourcesFrom(s: Services, arg: unknown): Promise<DoctorSources | undefined> {
+  const t = vscode.l10n.t;
+  let runDir = await runDirFrom(s, arg);
+  if (runDir === undefined && arg === undefined) {
+    const node = await pickRun(
+      s,
+      (n) => n.kind === 'run' && n.summary.modelPath !== undefined,
+      t('Choose the run whose accuracy drop to diagnose'),
+      t('No run has a model yet. Distil one first.'),
+    );
+    if (node?.kind !== 'run') return undefined;
+    runDir = node.summary.runDir;
+  }
+  const sources: DoctorSources =
+    runDir !== undefined
+      ? doctorSourcesFromRun(runDir)
+      : { teacher: undefined, student: undefined, onnx: undefined };
+  sources.teacher ??= await pickFolder(t('Choose the teacher (checkpoint folder or .onnx file)'));
+  if (sources.teacher === undefined) return undefined;
+  sources.student ??= await pickFolder(t('Choose the student checkpoint folder'));
+  if (sources.student === undefined) return undefined;
+  return sources;
+}
+
+async function pickData(): Promise<string | undefined> {
+  const t = vscode.l10n.t;
+  const found: vscode.Uri[] = [];
+  for (const ext of ['tsv', 'csv', 'jsonl'])
+    found.push(...(await vscode.workspace.findFiles(`**/*.${ext}`, '**/node_modules/**', 200)));
+  if (found.length === 0) {
+    void vscode.window.showInformationMessage(
+      t('There is no labelled data file (.tsv, .csv or .jsonl) in this workspace.'),
+    );
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+    { placeHolder: t('Choose the labelled data to measure accuracy on') },
+  );
+  return picked?.uri.fsPath;
+}
+
+export function registerDiagnoseAccuracyDropCommand(s: Services): vscode.Disposable {
+  return vscode.commands.registerCommand('distillStudio.diagnoseAccuracyDrop', async (arg?: unknown) => {
+    const t = vscode.l10n.t;
+    if (!requireTrust(t('Diagnose Accuracy Drop'))) return;
+    const sources = await sourcesFrom(s, arg);
+    if (sources?.teacher === undefined || sources.student === undefined) return;
+    const data = await pickData();
+    if (data === undefined) return;
+    const args = ['doctor', '--teacher', sources.teacher, '--student', sources.student];
+    if (sources.onnx !== undefined) args.push('--onnx', sources.onnx);
+    args.push('--data', data, '--json');
+    const backend = backendArgument(readSettings());
+    if (backend !== undefined) args.push('--backend', backend);
+    const result = await runCliWithProgress(s, t('Diagnosing the accuracy drop'), args, dirname(data));
+    if (!reportCliFailure(s, t('Diagnose Accuracy Drop'), result)) return;
+    const report = readDoctorReport(result.json);
+    if (report === undefined) {
+      void vscode.window.showErrorMessage(
+        t('Diagnose Accuracy Drop returned an unexpected report; see the log.'),
+      );
+      s.log.appendLine(result.stdout);
+      return;
+    }
+    for (const line of formatDoctorLines(report)) s.log.appendLine(line);
+    const accuracies = report.stages.map((st) => `${st.stage} ${(100 * st.accuracy).toFixed(1)}%`).join(', ');
+    const showDetails = t('Show Details');
+    const choice = await vscode.window.showInformationMessage(
+      report.findings.length === 0
+        ? t('Accuracy: {0}. No findings: the stages agree.', accuracies)
+        : t(
+            'Accuracy: {0}. {1} finding(s), each with its fix, are in the output.',
+            accuracies,
+            report.findings.length,
+          ),
+      showDetails,
+    );
+    if (choice === showDetails) s.log.show(true);
+  });
+}
