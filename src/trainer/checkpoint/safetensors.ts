@@ -1,10 +1,11 @@
 // Reads and writes Hugging Face safetensors checkpoints (single files and sharded folders) as plain host tensors.
 // Hand-written because the format is tiny (8-byte LE header length, JSON header, one byte buffer) and no well-kept
 // JS package parses it defensively; the rules follow the reference implementation, huggingface/safetensors tensor.rs.
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { visit } from 'jsonc-parser';
 import { EXIT_UNUSABLE, UserError } from '../cliErrors';
+import { pathExists } from '../util/pathExists';
 import { writeFileAtomic } from '../util/atomicWrite';
 
 /** The dtypes this reader understands (safetensors spells them this way in the header). */
@@ -406,13 +407,6 @@ export async function readSafetensors(file: string): Promise<SafetensorsFile> {
 
 const PICKLE_EXTENSIONS = ['.bin', '.pt', '.pth', '.ckpt', '.pkl', '.pickle'];
 
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 async function noSafetensors(dir: string): Promise<CheckpointError> {
   let names: string[];
   try {
@@ -523,12 +517,12 @@ async function readIndex(dir: string, index: string): Promise<SafetensorsCheckpo
  */
 export async function readSafetensorsCheckpoint(dir: string): Promise<SafetensorsCheckpoint> {
   const single = join(dir, SINGLE_FILE);
-  if (await exists(single)) {
+  if (await pathExists(single)) {
     const { tensors, metadata } = await readSafetensors(single);
     return { dir, files: [single], tensors, metadata };
   }
   const index = join(dir, INDEX_FILE);
-  if (await exists(index)) return readIndex(dir, index);
+  if (await pathExists(index)) return readIndex(dir, index);
   throw await noSafetensors(dir);
 }
 

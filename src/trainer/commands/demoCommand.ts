@@ -14,7 +14,7 @@ import { exportModel } from '../onnx/exportModel';
 import { UserError } from '../cliErrors';
 import { packageRoot } from '../packageRoot';
 import { runTraining, type TrainResult } from '../train/trainer';
-import { exists } from '../train/runDir';
+import { pathExists } from '../util/pathExists';
 import { progressPrinter } from './trainCommand';
 
 export interface DemoOptions {
@@ -46,7 +46,7 @@ async function prepare(
   const source = join(packageRoot(), 'examples', example);
   await mkdir(out, { recursive: true });
   for (const file of ['train.tsv', 'eval.tsv', 'unlabelled.txt']) {
-    if (!(await exists(join(out, file)))) await copyFile(join(source, file), join(out, file));
+    if (!(await pathExists(join(out, file)))) await copyFile(join(source, file), join(out, file));
   }
   const config = parseJsonc(await readFile(join(source, `${example}.distill.json`), 'utf8')) as DistillConfig;
   delete config.$schema;

@@ -3,18 +3,11 @@
 import type { Command } from 'commander';
 import { EXIT_INVALID, EXIT_OK } from '../cliErrors';
 import { pct } from '../doctor/checks';
-import { runDoctor, type DoctorReport } from '../doctor/runDoctor';
+import { runDoctor, type DoctorReport, type DoctorRequest } from '../doctor/runDoctor';
 import { processIo, type CommandIo } from './exportCommand';
 
-export interface DoctorOptions {
-  teacher: string;
-  student: string;
-  onnx?: string;
-  onnxInt8?: string;
-  data: string;
-  textColumn: string;
-  labelColumn: string;
-  backend?: string;
+/** The command line's options: the doctor's request (less its log sink) plus the output format. */
+export interface DoctorOptions extends Omit<DoctorRequest, 'log'> {
   json?: boolean;
 }
 

@@ -1,13 +1,13 @@
 // `distill-studio init [path] [--preset ...]`: writes a commented, valid example config (and, unless data files
 // are named, a copy of the bundled example data beside it). Never overwrites a file without --force.
-import { copyFile, readFile, stat } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { validateConfigText } from '../../config/validateConfig';
 import type { ModelConfigOverrides } from '../../protocol/config';
 import { EXIT_INVALID, EXIT_OK, UserError } from '../cliErrors';
 import { packageRoot } from '../packageRoot';
+import { pathExists } from '../util/pathExists';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { INIT_PRESETS, renderConfigTemplate, type InitPreset } from './configTemplate';
 import { formatDiagnostic } from './formatDiagnostics';
@@ -29,13 +29,6 @@ function configRelative(from: string, to: string): string {
   return (rel === '' ? '.' : rel).split(sep).join('/');
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 async function targetFile(pathArg: string | undefined, preset: InitPreset): Promise<string> {
   const given = resolve(pathArg ?? `${preset}${SUFFIX}`);
   const info = await stat(given).catch(() => undefined);
@@ -50,7 +43,7 @@ async function targetFile(pathArg: string | undefined, preset: InitPreset): Prom
 
 /** Copies one bundled example file unless a file is already there (a user's data is never overwritten). */
 async function copyExample(source: string, destination: string, notes: string[]): Promise<void> {
-  if (await exists(destination)) {
+  if (await pathExists(destination)) {
     const same = (await readFile(source)).equals(await readFile(destination));
     if (!same) notes.push(`kept your existing ${destination} (it differs from the bundled example)`);
     return;
@@ -79,7 +72,7 @@ export async function runInit(pathArg: string | undefined, options: InitOptions)
     throw new UserError('Give both --train and --eval, or neither (to use the bundled example data).');
   }
   const file = await targetFile(pathArg, preset);
-  if ((await exists(file)) && options.force !== true) {
+  if ((await pathExists(file)) && options.force !== true) {
     throw new UserError(
       `${file} already exists; pass --force to replace it (the old file is replaced atomically).`,
     );

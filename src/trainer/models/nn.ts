@@ -57,16 +57,27 @@ export class Params {
   }
 }
 
-/** A deterministic stream of 32-bit seeds (mulberry32), one per random initialisation or dropout call. */
+/**
+ * A deterministic mulberry32 stream: small, fast, and its whole state is one 32-bit integer. `next()` gives seeds
+ * for random initialisation and dropout calls, `nextUnit()` numbers in [0, 1) for shuffling.
+ */
 export class SeedStream {
   constructor(private state: number) {}
 
-  next(): number {
+  private nextUint32(): number {
     this.state = (this.state + 0x6d2b79f5) | 0;
     let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) % 2147483647;
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  next(): number {
+    return this.nextUint32() % 2147483647;
+  }
+
+  nextUnit(): number {
+    return this.nextUint32() / 4294967296;
   }
 }
 

@@ -7,6 +7,7 @@ import { defaultLabelOrder } from '../../config/dataCheck';
 import { resolveFrom } from '../../config/paths';
 import { decodeUtf8Lines, detectFormat, labelOf, readTable } from '../../data/tableReader';
 import { UserError } from '../cliErrors';
+import { SeedStream } from '../models/nn';
 import type { BertTokenizer } from '../tokenizer/bertTokenizer';
 
 /** One usable row. `label` is the label's index, or -1 for unlabelled text. */
@@ -191,24 +192,12 @@ export function disposeBatch(batch: Batch): void {
     t.dispose();
 }
 
-/** mulberry32: small, fast and good enough for shuffling; its whole state is one 32-bit integer. */
-export function mulberry32(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A permutation of 0..n-1 for one epoch, from the run seed and the epoch number (so a resume recomputes it). */
 export function epochOrder(n: number, seed: number, epoch: number): number[] {
-  const random = mulberry32((seed * 1000003 + epoch * 7919) | 0);
+  const random = new SeedStream((seed * 1000003 + epoch * 7919) | 0);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
+    const j = Math.floor(random.nextUnit() * (i + 1));
     [order[i], order[j]] = [order[j] as number, order[i] as number];
   }
   return order;

@@ -3,7 +3,7 @@
 // manifest is missing or whose files do not match it is reported and skipped for the previous good one.
 import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, fsyncSync, openSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   parseRunEvent,
@@ -52,11 +52,6 @@ export async function readEvents(file: string): Promise<RunEvent[]> {
     }
   }
   return events;
-}
-
-export interface CheckpointFiles {
-  /** File name -> bytes. */
-  files: Map<string, Uint8Array | string>;
 }
 
 const MANIFEST = 'manifest.json';
@@ -116,19 +111,4 @@ export async function listCheckpoints(dir: string): Promise<{ path: string; step
 export async function pruneCheckpoints(dir: string, keep: number): Promise<void> {
   const all = await listCheckpoints(dir);
   for (const old of all.slice(keep)) await rm(old.path, { recursive: true, force: true });
-}
-
-export async function readCheckpointFile(path: string, file: string): Promise<Buffer> {
-  return readFile(join(path, file));
-}
-
-export async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-export async function writeText(path: string, text: string): Promise<void> {
-  await writeFile(path, text);
 }

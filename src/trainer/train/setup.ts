@@ -20,7 +20,7 @@ import { loadBertTokenizer } from '../tokenizer/tokenizerFiles';
 import { trainWordPiece } from '../tokenizer/trainWordPiece';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { encodeExamples, loadLabelled, loadUnlabelled, type EncodedExample, type Example } from './dataset';
-import { exists } from './runDir';
+import { pathExists } from '../util/pathExists';
 
 export interface RunSetup {
   config: DistillConfig;
@@ -72,13 +72,13 @@ async function chooseRunDir(
 ): Promise<{ dir: string; resume: boolean }> {
   const root = resolveFrom(baseDir, config.output?.dir ?? 'runs');
   const dir = join(root, config.name);
-  if (!(await exists(join(dir, 'events.jsonl')))) return { dir, resume: false };
+  if (!(await pathExists(join(dir, 'events.jsonl')))) return { dir, resume: false };
   const policy = config.output?.ifExists ?? 'error';
   if (policy === 'resume') return { dir, resume: true };
   if (policy === 'new') {
     for (let i = 2; ; i++) {
       const candidate = `${dir}-${i}`;
-      if (!(await exists(join(candidate, 'events.jsonl')))) return { dir: candidate, resume: false };
+      if (!(await pathExists(join(candidate, 'events.jsonl')))) return { dir: candidate, resume: false };
     }
   }
   throw new UserError(
@@ -161,7 +161,7 @@ export async function setUpRun(
   if (request.resumeDir !== undefined) {
     runDir = resolve(request.resumeDir);
     const manifestFile = join(runDir, 'run.json');
-    if (!(await exists(manifestFile)))
+    if (!(await pathExists(manifestFile)))
       throw new UserError(
         `${runDir} is not a run folder (no run.json). Give the folder \`distill-studio train\` created under runs/.`,
       );
@@ -169,7 +169,7 @@ export async function setUpRun(
     baseDir = manifest.baseDir;
     config = await validated(join(runDir, 'config.distill.json')).catch(async (error: unknown) => {
       // The copy's relative paths point at the original folder; validate the original config instead.
-      if (await exists(manifest.configFile)) return validated(manifest.configFile);
+      if (await pathExists(manifest.configFile)) return validated(manifest.configFile);
       throw error;
     });
     resumed = true;
@@ -198,7 +198,7 @@ export async function setUpRun(
   const unlabelled = await loadUnlabelled(data.unlabelled ?? [], baseDir, data.badRows ?? 'abort');
   const tokenizerDir = join(runDir, 'tokenizer');
   let tokenizer: BertTokenizer;
-  if (await exists(join(tokenizerDir, 'vocab.txt'))) {
+  if (await pathExists(join(tokenizerDir, 'vocab.txt'))) {
     tokenizer = await loadBertTokenizer(tokenizerDir);
   } else {
     tokenizer = await buildTokenizer(config, baseDir, train.examples, unlabelled.examples);

@@ -71,6 +71,8 @@ class Run {
   private readonly startTime = performance.now();
   private readonly teacherCache = new Map<number, Float32Array>();
   private optimizer: AdamW | undefined;
+  /** The learned projections by name; fixed once the run is set up, so built once rather than every step. */
+  private readonly projections: ReadonlyMap<string, tf.Variable>;
 
   constructor(
     private readonly setup: RunSetup,
@@ -81,6 +83,7 @@ class Run {
     this.events = new EventLog(join(setup.runDir, 'events.jsonl'));
     if (request.onEvent) this.events.listeners.push(request.onEvent);
     this.log = request.log ?? (() => {});
+    this.projections = new Map(setup.projections.entries());
   }
 
   get seed(): number {
@@ -206,9 +209,7 @@ class Run {
                 stage,
                 progress,
                 seeds,
-                projections: this.setup.projections
-                  .entries()
-                  .reduce((m, [n, v]) => m.set(n, v), new Map<string, tf.Variable>()),
+                projections: this.projections,
               });
         termValues = new Map([...result.terms].map(([k, t]) => [k, tf.keep(t)]));
         return result.total;
