@@ -1,6 +1,7 @@
 // Export to ONNX: runs `distill-studio export --json` on a run's model (final/, else best/) or a model folder,
 // then reports the verified file with a Benchmark action.
 import { existsSync } from 'node:fs';
+import { mkdir, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { reportCliFailure, runCliWithProgress } from '../cliLauncher';
@@ -59,11 +60,20 @@ export function registerExportOnnxCommand(s: Services): vscode.Disposable {
     );
     if (precision === undefined) return;
     const suffix = precision.label === 'fp32' ? '' : `-${precision.label}`;
+    const proposed = join(dirname(source.model), 'onnx', `${source.name}${suffix}.onnx`);
+    // VS Code's own save dialog (remote windows, code-server, vscode.dev) drops a proposed file name whose folder
+    // does not exist and shows only the nearest parent: create onnx/ first, and remove it again if it stays empty.
+    const folder = dirname(proposed);
+    const created = !existsSync(folder);
+    if (created) await mkdir(folder, { recursive: true });
     const out = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(join(dirname(source.model), 'onnx', `${source.name}${suffix}.onnx`)),
+      defaultUri: vscode.Uri.file(proposed),
       filters: { ONNX: ['onnx'] },
       saveLabel: t('Export'),
     });
+    // Cancelled, or saved elsewhere: no empty onnx/ left behind (rmdir refuses a folder that is not empty).
+    if (created && (out === undefined || dirname(out.fsPath) !== folder))
+      await rmdir(folder).catch(() => undefined);
     if (out === undefined) return;
     const args = ['export', '--model', source.model, '--out', out.fsPath, '--json'];
     if (precision.label !== 'fp32') args.push('--quantize', precision.label);
