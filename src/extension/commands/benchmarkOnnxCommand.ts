@@ -1,15 +1,38 @@
 // Benchmark ONNX Model: runs `distill-studio bench --json` on one or more .onnx files (the first is the baseline
-// of the speed-ups) with the default shapes and threads from the settings, and shows the table.
-import { dirname } from 'node:path';
+// of the speed-ups) with the default shapes and threads from the settings, and shows the table. On a Runs view
+// item it benchmarks that run's exports.
+import { readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { reportCliFailure, runCliWithProgress } from '../cliLauncher';
 import { formatBenchTable, readBenchReport } from '../cliReports';
-import { pathFromArg } from '../commandArgs';
+import { pathFromArg, runNodeFromArg } from '../commandArgs';
 import type { Services } from '../services';
 import { readSettings } from '../settings';
 import { requireTrust } from '../trust';
 
-async function pickModels(arg: unknown, selected: unknown): Promise<string[]> {
+/** A run's exported models (runs/<name>/onnx/*.onnx, where Export to ONNX puts them), fp32 first. */
+async function runModels(runDir: string, name: string): Promise<string[]> {
+  const dir = join(runDir, 'onnx');
+  const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.onnx'));
+  const rank = (f: string): number => (f === `${name}.onnx` ? 0 : 1);
+  return files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map((f) => join(dir, f));
+}
+
+async function pickModels(s: Services, arg: unknown, selected: unknown): Promise<string[]> {
+  // A Runs view item: that run's exports, not a pick among every .onnx in the workspace.
+  const node = runNodeFromArg(s, arg);
+  if (node?.kind === 'run') {
+    const models = await runModels(node.summary.runDir, node.summary.name);
+    if (models.length > 0) return models;
+    const exportOnnx = vscode.l10n.t('Export to ONNX');
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t('"{0}" has no ONNX export yet. Export it first.', node.summary.name),
+      exportOnnx,
+    );
+    if (choice === exportOnnx) void vscode.commands.executeCommand('distillStudio.exportOnnx', node);
+    return [];
+  }
   // Explorer multi-select passes (clicked, all selected).
   if (Array.isArray(selected)) {
     const paths = selected.map(pathFromArg).filter((p): p is string => p?.endsWith('.onnx') === true);
@@ -40,7 +63,7 @@ export function registerBenchmarkOnnxCommand(s: Services): vscode.Disposable {
     async (arg?: unknown, selected?: unknown) => {
       const t = vscode.l10n.t;
       if (!requireTrust(t('Benchmark ONNX Model'))) return;
-      const models = await pickModels(arg, selected);
+      const models = await pickModels(s, arg, selected);
       const first = models[0];
       if (first === undefined) return;
       const settings = readSettings();
