@@ -82,6 +82,15 @@ export function ensureAptPackages() {
 }
 
 /**
+ * The environment without what an outer `npm run` exports (npm_config_*, npm_package_*, ...): a nested npm reads
+ * those as its own config, so under `npm run test:e2e` it would keep the outer npm's user agent ("node/v20"),
+ * which code-server's postinstall reads to refuse any Node but 24.
+ */
+function withoutNpmConfig(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_/i.test(key)));
+}
+
+/**
  * `npm install <spec>` into a fresh folder, then renamed to `dir` with a marker, so an interrupted install is never
  * mistaken for a finished one.
  */
@@ -93,7 +102,10 @@ function npmInstallOnce(dir, key, specs, env) {
   mkdirSync(partial, { recursive: true });
   // Its own package.json, so npm does not walk up into the project (and its .npmrc, allowScripts).
   writeFileSync(join(partial, 'package.json'), JSON.stringify({ name: 'e2e-cache', private: true }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd: partial, env });
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], {
+    cwd: partial,
+    env: withoutNpmConfig(env),
+  });
   writeFileSync(join(partial, '.installed'), key);
   rmSync(dir, { recursive: true, force: true });
   renameSync(partial, dir);
@@ -112,17 +124,13 @@ export function ensureNode() {
 /** code-server, installed and built with Node 24 first on PATH: { installed, entry }. */
 export function ensureCodeServer(node) {
   const dir = join(CACHE_DIR, `code-server-${E2E_VERSIONS.codeServer}-node-${E2E_VERSIONS.node}`);
-  const env = {
-    ...process.env,
-    PATH: `${node.bin}${delimiter}${process.env.PATH ?? ''}`,
-    // node-gyp builds against the headers that ship with the runtime package (there is no internet for its
-    // own download of them).
-    npm_config_nodedir: node.dir,
-  };
+  // npm's `#!/usr/bin/env node` then runs on Node 24 too, and so do the install scripts.
+  const env = { ...process.env, PATH: `${node.bin}${delimiter}${process.env.PATH ?? ''}` };
   const installed = npmInstallOnce(
     dir,
     `${E2E_VERSIONS.codeServer}/${E2E_VERSIONS.node}`,
-    [`code-server@${E2E_VERSIONS.codeServer}`],
+    // node-gyp builds against the headers that ship with the runtime package (it cannot download them here).
+    [`code-server@${E2E_VERSIONS.codeServer}`, `--nodedir=${node.dir}`],
     env,
   );
   return { installed, entry: join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js') };

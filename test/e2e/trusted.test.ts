@@ -150,7 +150,15 @@ describe('Distill Studio in a trusted workspace', { timeout: 20 * MINUTE }, () =
       await workbench.runContextMenu('e2e-reviews', 'Export to ONNX');
       await workbench.pick('fp32');
       // The save dialog (VS Code's simple dialog in the browser) proposes runs/<name>/onnx/<name>.onnx.
-      const proposed = await workbench.quickInputValue();
+      // It shows the folder first, then adds the file name.
+      const proposed = await waitFor(
+        'the proposed file name',
+        async () => {
+          const value = await workbench.quickInputValue();
+          return value.endsWith('.onnx') ? value : undefined;
+        },
+        10_000,
+      ).catch(() => workbench.quickInputValue());
       assert.match(proposed, /runs\/e2e-reviews\/onnx\/e2e-reviews\.onnx$/);
       await workbench.acceptQuickInput();
       await workbench.notification(
@@ -211,7 +219,7 @@ describe('Distill Studio in a trusted workspace', { timeout: 20 * MINUTE }, () =
 
   it('5. Stop during a run leaves a checkpoint; Resume finishes it', { timeout: 8 * MINUTE }, (t) =>
     scenario(session, '5 stop and resume', async ({ workbench, workspace }) => {
-      const steps = 1200;
+      const steps = 400;
       await workbench.openFile(workspace.writeConfig('stop.distill.json', e2eConfig('e2e-stop', steps)));
       await workbench.clearNotifications();
       // The active editor's config is the one Distill Model runs.
