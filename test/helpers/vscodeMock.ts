@@ -2,7 +2,7 @@
 // file installs it: `require('vscode')` then resolves to `vscodeMock`. It records what the extension shows and
 // runs (messages, commands, progress) and answers prompts from a script. Only what src/extension uses is here;
 // the real-VS-Code tests come with the end-to-end issue.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import Module from 'node:module';
 import { join, relative } from 'node:path';
 
@@ -112,6 +112,7 @@ export class WorkspaceEdit {
 }
 export class CodeAction {
   edit?: WorkspaceEdit;
+  command?: { command: string; title: string; arguments?: unknown[] };
   diagnostics?: Diagnostic[];
   isPreferred?: boolean;
   constructor(
@@ -174,6 +175,8 @@ export const recorded = {
   inputProblems: [] as string[],
   clipboard: '',
   context: new Map<string, unknown>(),
+  /** The diagnostics each collection holds per file (fsPath), as set last. */
+  diagnostics: new Map<string, Diagnostic[]>(),
 };
 
 export const script = {
@@ -373,14 +376,19 @@ export const workspace = {
         ? Promise.reject(new Error(`ENOENT ${uri.fsPath}`))
         : Promise.resolve({ type: info.isDirectory() ? FileType.Directory : FileType.File });
     },
+    /** Creates the folder and its parents, as vscode.workspace.fs.createDirectory does. */
+    createDirectory: (uri: Uri) => {
+      mkdirSync(uri.fsPath, { recursive: true });
+      return Promise.resolve();
+    },
   },
 };
 
 export const languages = {
   registerCodeActionsProvider: () => new Disposable(),
   createDiagnosticCollection: () => ({
-    set: () => undefined,
-    delete: () => undefined,
+    set: (uri: Uri, diagnostics: Diagnostic[]) => void recorded.diagnostics.set(uri.fsPath, [...diagnostics]),
+    delete: (uri: Uri) => void recorded.diagnostics.delete(uri.fsPath),
     dispose: () => undefined,
   }),
 };
@@ -411,6 +419,7 @@ export function resetMock(): void {
   recorded.inputProblems.length = 0;
   recorded.clipboard = '';
   recorded.context.clear();
+  recorded.diagnostics.clear();
   fileWatchers.length = 0;
   script.answerMessage = () => undefined;
   settings.clear();
