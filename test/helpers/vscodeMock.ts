@@ -175,6 +175,8 @@ export const recorded = {
   inputProblems: [] as string[],
   clipboard: '',
   context: new Map<string, unknown>(),
+  /** Every quick pick shown: its items and placeholder. */
+  quickPicks: [] as { items: readonly unknown[]; placeHolder: string | undefined }[],
   /** The diagnostics each collection holds per file (fsPath), as set last. */
   diagnostics: new Map<string, Diagnostic[]>(),
 };
@@ -182,7 +184,11 @@ export const recorded = {
 export const script = {
   /** Picks the action button of a message: given the message, return an action label or undefined. */
   answerMessage: ((): string | undefined => undefined) as (message: ShownMessage) => string | undefined,
-  quickPick: (items: readonly unknown[]): unknown => items[0],
+  /** The first item; with canPickMany, the items marked `picked` (what accepting the pick unchanged returns). */
+  quickPick: (items: readonly unknown[], options?: { canPickMany?: boolean }): unknown =>
+    options?.canPickMany === true
+      ? items.filter((i) => (i as { picked?: boolean }).picked === true)
+      : items[0],
   inputBox: (value: string | undefined): string | undefined => value,
   saveDialog: (defaultUri: Uri | undefined): Uri | undefined => defaultUri,
 };
@@ -247,7 +253,10 @@ export const window = {
   }),
   createTreeView: () => new Disposable(),
   setStatusBarMessage: () => new Disposable(),
-  showQuickPick: (items: readonly unknown[]) => Promise.resolve(script.quickPick(items)),
+  showQuickPick: (items: readonly unknown[], options?: { canPickMany?: boolean; placeHolder?: string }) => {
+    recorded.quickPicks.push({ items, placeHolder: options?.placeHolder });
+    return Promise.resolve(script.quickPick(items, options));
+  },
   /** Answers from the script; a value the box's own validation rejects is recorded and cancels. */
   showInputBox: async (options: {
     value?: string;
@@ -420,6 +429,7 @@ export function resetMock(): void {
   recorded.clipboard = '';
   recorded.context.clear();
   recorded.diagnostics.clear();
+  recorded.quickPicks.length = 0;
   fileWatchers.length = 0;
   script.answerMessage = () => undefined;
   settings.clear();
