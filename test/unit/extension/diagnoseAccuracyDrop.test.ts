@@ -248,7 +248,7 @@ test('from the palette with no argument: the run is picked, then the same source
   );
   const invocation = recorded.logLines.find((l) => l.startsWith('$ ') && l.includes(' doctor '));
   assert.ok(invocation?.includes(`--onnx-int8 ${run}/onnx/nli-int8.onnx`), invocation);
-  assert.ok(invocation.includes('--text-pair-column hypothesis --label-column gold'));
+  assert.ok(invocation?.includes('--text-pair-column hypothesis --label-column gold'));
 });
 
 test('unchecking the int8 export leaves it out; cancelling the stage pick runs nothing', async (t) => {
