@@ -24,46 +24,69 @@ const MODEL: Plan = { descend: new Map([[7, GRAPH]]) };
 /** Longest field header: a tag (<= 5 bytes) and a length or varint value (<= 10 bytes). */
 const HEADER_BYTES = 16;
 
-async function readAt(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const buffer = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
-    if (bytesRead === 0) throw new Error(`unexpected end of file at byte ${position + done}`);
-    done += bytesRead;
+/** Reads byte ranges of a file through a 1 MiB window, so the many small fields of a graph cost few reads. */
+class WindowReader {
+  private start = 0;
+  private window: Uint8Array = new Uint8Array(0);
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly size: number,
+  ) {}
+
+  private async fill(position: number, length: number): Promise<Uint8Array> {
+    const buffer = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.handle.read(buffer, done, length - done, position + done);
+      if (bytesRead === 0) throw new Error(`unexpected end of file at byte ${position + done}`);
+      done += bytesRead;
+    }
+    return buffer;
   }
-  return buffer;
+
+  async read(position: number, length: number): Promise<Uint8Array> {
+    const offset = position - this.start;
+    if (offset >= 0 && offset + length <= this.window.length)
+      return this.window.subarray(offset, offset + length);
+    if (length > WINDOW_BYTES) return this.fill(position, length);
+    this.start = position;
+    this.window = await this.fill(position, Math.min(WINDOW_BYTES, this.size - position));
+    return this.window.subarray(0, length);
+  }
 }
 
+const WINDOW_BYTES = 2 ** 20;
+
 /** The bytes of fields [start, end) of one message, following `plan`. */
-async function collect(handle: FileHandle, start: number, end: number, plan: Plan): Promise<Uint8Array[]> {
+async function collect(reader: WindowReader, start: number, end: number, plan: Plan): Promise<Uint8Array[]> {
   const parts: Uint8Array[] = [];
   let position = start;
   while (position < end) {
-    const head = await readAt(handle, position, Math.min(HEADER_BYTES, end - position));
-    const reader = protobuf.Reader.create(head);
-    const tag = reader.uint32();
+    const head = await reader.read(position, Math.min(HEADER_BYTES, end - position));
+    const fields = protobuf.Reader.create(head);
+    const tag = fields.uint32();
     const field = tag >>> 3;
     const wire = tag & 7;
     if (wire !== 2) {
       // Scalars (varint, 64-bit, 32-bit) are a few bytes: kept whole. Groups (3, 4) do not occur in ONNX.
       if (wire !== 0 && wire !== 1 && wire !== 5) throw new Error(`wire type ${wire} at byte ${position}`);
-      reader.skipType(wire);
-      if (!plan.drop?.has(field)) parts.push(head.slice(0, reader.pos));
-      position += reader.pos;
+      fields.skipType(wire);
+      if (!plan.drop?.has(field)) parts.push(head.slice(0, fields.pos));
+      position += fields.pos;
       continue;
     }
-    const length = reader.uint32();
-    const bodyStart = position + reader.pos;
+    const length = fields.uint32();
+    const bodyStart = position + fields.pos;
     const bodyEnd = bodyStart + length;
     if (bodyEnd > end) throw new Error(`field ${field} at byte ${position} runs past its message`);
     const sub = plan.descend?.get(field);
     if (sub !== undefined) {
-      const body = await collect(handle, bodyStart, bodyEnd, sub);
+      const body = await collect(reader, bodyStart, bodyEnd, sub);
       const size = body.reduce((n, p) => n + p.length, 0);
       parts.push(protobuf.Writer.create().uint32(tag).uint32(size).finish(), ...body);
     } else if (!plan.drop?.has(field)) {
-      parts.push(await readAt(handle, position, bodyEnd - position));
+      parts.push((await reader.read(position, bodyEnd - position)).slice());
     }
     position = bodyEnd;
   }
@@ -83,7 +106,7 @@ export async function readModelSkeleton(file: string): Promise<ModelProto> {
   }
   try {
     const { size } = await handle.stat();
-    const parts = await collect(handle, 0, size, MODEL);
+    const parts = await collect(new WindowReader(handle, size), 0, size, MODEL);
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let offset = 0;
     for (const part of parts) {
