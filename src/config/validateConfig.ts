@@ -6,6 +6,7 @@ import type { ConfigDiagnostic } from '../protocol/diagnostics';
 import { checkData } from './dataCheck';
 import { parseJsonDocument } from './jsonDocument';
 import { checkModels } from './modelCheck';
+import { checkOutput } from './outputCheck';
 import { resolveModelShape } from './modelShape';
 import { Reporter } from './reporter';
 import { checkSchema } from './schemaCheck';
@@ -47,6 +48,7 @@ export async function validateConfigText(file: string, text: string): Promise<Va
   if (teacher !== undefined && student !== undefined && data !== undefined && modelsOk)
     checkModels(config, teacher, student, data, report);
   if (ok('tokenizer')) await checkTokenizer(config, baseDir, teacher, student, report);
+  if (ok('output')) await checkOutput(config, baseDir, report);
   const diagnostics = [...report.diagnostics].sort(
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||

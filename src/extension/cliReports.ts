@@ -27,6 +27,10 @@ export interface BenchModelSummary {
   name: string;
   fileBytes: number;
   speedup: number | undefined;
+  /** The provider that ran it (after any fallback) and why the requested one did not. */
+  executionProvider: string | undefined;
+  fallback: string | undefined;
+  peakRssBytes: number | undefined;
   points: BenchPointSummary[];
 }
 
@@ -84,6 +88,9 @@ export function readBenchReport(value: unknown): BenchModelSummary[] | undefined
       name: typeof m['name'] === 'string' ? m['name'] : m['path'],
       fileBytes: num(m['fileBytes']) ?? 0,
       speedup: num(m['speedup']),
+      executionProvider: typeof m['executionProvider'] === 'string' ? m['executionProvider'] : undefined,
+      fallback: typeof m['fallback'] === 'string' ? m['fallback'] : undefined,
+      peakRssBytes: num(m['peakRssBytes']),
       points: points as BenchPointSummary[],
     });
   }
@@ -99,7 +106,10 @@ export function formatBenchTable(models: readonly BenchModelSummary[]): string[]
   const lines: string[] = [];
   for (const m of models) {
     const speed = m.speedup !== undefined && m !== models[0] ? `, ${m.speedup.toFixed(2)}x` : '';
-    lines.push(`${m.path} (${formatMiB(m.fileBytes)}${speed})`);
+    const provider = m.executionProvider !== undefined ? `, ${m.executionProvider.toUpperCase()}` : '';
+    const memory = m.peakRssBytes !== undefined ? `, peak RSS ${formatMiB(m.peakRssBytes)}` : '';
+    lines.push(`${m.path} (${formatMiB(m.fileBytes)}${provider}${memory}${speed})`);
+    if (m.fallback !== undefined) lines.push(`  note: ${m.fallback}`);
     lines.push('  batch   seq    p50 ms    p90 ms   samples/s  speed-up');
     for (const p of m.points)
       lines.push(

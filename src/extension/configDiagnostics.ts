@@ -141,6 +141,12 @@ export class ConfigDiagnostics implements vscode.Disposable {
       )?.path;
   }
 
+  /** Validates the open config with URI string `key` again now (after a quick fix changed the files it names). */
+  revalidate(key: string): void {
+    const document = this.documents.get(key);
+    if (document !== undefined && !document.isClosed) this.schedule(document, 0);
+  }
+
   /** The referenced paths watched for the config at `uri` (for tests and diagnostics). */
   watchedFor(uri: vscode.Uri): string[] {
     return this.watchers.watched(uri.toString());

@@ -1,8 +1,11 @@
 // Code actions for *.distill.json: turns the edits of quickFixEdits.ts into VS Code quick fixes for the
-// diagnostics ConfigDiagnostics reported.
+// diagnostics ConfigDiagnostics reported, and folder fixes into actions that run the create-folder command.
 import { getLocation } from 'jsonc-parser';
 import * as vscode from 'vscode';
-import { quickFixesFor } from './quickFixEdits';
+import { folderFixesFor, quickFixesFor } from './quickFixEdits';
+
+/** The (palette-hidden) command a folder fix runs: arguments the folder and the config's URI. */
+export const CREATE_FOLDER_COMMAND = 'distillStudio.createFolder';
 
 /** The JSON path a diagnostic was reported at (ConfigDiagnostics knows it). */
 export type PathLookup = (uri: vscode.Uri, diagnostic: vscode.Diagnostic) => (string | number)[] | undefined;
@@ -24,11 +27,19 @@ export class ConfigQuickFixProvider implements vscode.CodeActionProvider {
       const path =
         this.pathOf(document.uri, diagnostic) ??
         getLocation(text, document.offsetAt(diagnostic.range.start)).path;
-      const fixes = quickFixesFor(
-        text,
-        { code: diagnostic.code, message: diagnostic.message, path },
-        vscode.l10n.t,
-      );
+      const finding = { code: diagnostic.code, message: diagnostic.message, path };
+      const fixes = quickFixesFor(text, finding, vscode.l10n.t);
+      for (const fix of folderFixesFor(text, document.fileName, finding, vscode.l10n.t)) {
+        const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+        action.command = {
+          command: CREATE_FOLDER_COMMAND,
+          title: fix.title,
+          arguments: [fix.folder, document.uri.toString()],
+        };
+        action.diagnostics = [diagnostic];
+        action.isPreferred = fix.preferred;
+        actions.push(action);
+      }
       for (const fix of fixes) {
         const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
         const edit = new vscode.WorkspaceEdit();

@@ -20,6 +20,8 @@ export function referencedPaths(configFile: string, text: string): string[] {
   found.push(data.train, data.eval, data.test);
   if (Array.isArray(data.unlabelled)) found.push(...(data.unlabelled as unknown[]));
   found.push(section('teacher').checkpoint, section('student').checkpoint, section('tokenizer').path);
+  // The output folder too: creating it (the quick fix, or a run) clears its output-dir-missing diagnostic.
+  found.push(section('output').dir);
   const corpus = section('tokenizer').corpus;
   if (Array.isArray(corpus)) found.push(...(corpus as unknown[]));
   const baseDir = dirname(configFile);

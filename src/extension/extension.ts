@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerBenchmarkOnnxCommand } from './commands/benchmarkOnnxCommand';
 import { registerCopyModelPathCommand } from './commands/copyModelPathCommand';
+import { registerCreateFolderCommand } from './commands/createFolderCommand';
 import { registerDiagnoseAccuracyDropCommand } from './commands/diagnoseAccuracyDropCommand';
 import { registerDistillModelCommand } from './commands/distillModelCommand';
 import { registerExportOnnxCommand } from './commands/exportOnnxCommand';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new RunsStatusBar(scheduler),
     diagnostics,
     registerConfigQuickFixes((uri, diagnostic) => diagnostics.pathOf(uri, diagnostic)),
+    registerCreateFolderCommand((config) => diagnostics.revalidate(config)),
     registerDistillModelCommand(services),
     registerStopRunCommand(services),
     registerResumeRunCommand(services),

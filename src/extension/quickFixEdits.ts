@@ -1,7 +1,9 @@
-// Quick fixes for config diagnostics as plain text edits (pure: no vscode, so unit tests can run it). Each fix is
-// computed with jsonc-parser's `modify`, which keeps comments and the file's formatting, and comes back as one
-// minimal replacement of the original text.
-import { applyEdits, modify, type FormattingOptions, type JSONPath } from 'jsonc-parser';
+// Quick fixes for config diagnostics (pure: no vscode, so unit tests can run it). Most are text edits computed with
+// jsonc-parser's `modify`, which keeps comments and the file's formatting, each coming back as one minimal
+// replacement of the original text; a missing output folder is fixed by creating it (a FolderFix).
+import { dirname } from 'node:path';
+import { applyEdits, modify, parse, type FormattingOptions, type JSONPath } from 'jsonc-parser';
+import { resolveFrom } from '../config/paths';
 
 /** One replacement in the original text: `length` characters from `offset` become `content`. */
 export interface TextEdit {
@@ -127,4 +129,28 @@ export function quickFixesFor(text: string, finding: FixableFinding, t: Translat
     default:
       return [];
   }
+}
+
+/** A fix that creates a folder instead of editing the config (the extension runs it as a command). */
+export interface FolderFix {
+  title: string;
+  preferred: boolean;
+  /** Absolute path of the folder to create (with its parents). */
+  folder: string;
+}
+
+/** The folder fixes for one finding in `text`, the config at `configFile`; empty when there is none. */
+export function folderFixesFor(
+  text: string,
+  configFile: string,
+  finding: FixableFinding,
+  t: Translate,
+): FolderFix[] {
+  if (finding.code !== 'output-dir-missing') return [];
+  const value: unknown = parse(text, [], { allowTrailingComma: true });
+  const output = (value as { output?: { dir?: unknown } } | null)?.output;
+  const dir = output !== null && typeof output === 'object' ? output.dir : undefined;
+  if (typeof dir !== 'string' || dir.trim() === '') return [];
+  const folder = resolveFrom(dirname(configFile), dir);
+  return [{ title: t('Create the output folder {0}', folder), preferred: true, folder }];
 }

@@ -1,7 +1,9 @@
 // The runs the Runs view and the status bar show: every run folder on disk (the registry, including runs started
 // from a terminal) merged with the jobs this window owns (queued ones have no folder yet). Refreshed on file
 // changes in the workspace, on job events, and by a slow poll for folders outside the workspace.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Job, RunScheduler } from './runScheduler';
 import { RunRegistry, runRoots, summarize, type RunSummary } from './runRegistry';
@@ -17,6 +19,20 @@ const CONFIG_EXCLUDE = '{**/node_modules/**,**/.git/**}';
 const POLL_MS = 15_000;
 const THROTTLE_MS = 500;
 
+/**
+ * Hugging Face checkpoint folders anywhere in the workspace (config.json beside model.safetensors or its shard index),
+ * so a model the user brought (a fine-tuned teacher) gets Export to ONNX in the explorer like a run's model.
+ */
+async function checkpointFolders(): Promise<string[]> {
+  const found: vscode.Uri[] = [];
+  for (const glob of ['**/*model.safetensors', '**/*model.safetensors.index.json'])
+    found.push(...(await vscode.workspace.findFiles(glob, CONFIG_EXCLUDE, 500)));
+  return found
+    .filter((uri) => ['model.safetensors', 'model.safetensors.index.json'].includes(basename(uri.fsPath)))
+    .map((uri) => dirname(uri.fsPath))
+    .filter((dir) => existsSync(join(dir, 'config.json')));
+}
+
 export class RunsModel implements vscode.Disposable {
   readonly registry = new RunRegistry();
   private nodes: RunsNode[] = [];
@@ -30,7 +46,9 @@ export class RunsModel implements vscode.Disposable {
   private configs: { file: string; text: string }[] | undefined;
 
   constructor(private readonly scheduler: RunScheduler) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/{events.jsonl,run.json,*.distill.json}');
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      '**/{events.jsonl,run.json,*.distill.json,model.safetensors,model.safetensors.index.json}',
+    );
     const schedule = (): void => this.schedule();
     const changed = (uri: vscode.Uri): void => {
       // A config's output.dir decides where its runs go: re-read the configs when one changes.
@@ -132,7 +150,9 @@ export class RunsModel implements vscode.Disposable {
   private async updateContextKeys(): Promise<void> {
     const runs = this.nodes.filter((n): n is Extract<RunsNode, { kind: 'run' }> => n.kind === 'run');
     const runFolders = runs.map((n) => n.summary.runDir);
-    const modelFolders = runs.flatMap((n) => n.summary.modelFolders);
+    const modelFolders = [
+      ...new Set([...runs.flatMap((n) => n.summary.modelFolders), ...(await checkpointFolders())]),
+    ];
     await vscode.commands.executeCommand('setContext', 'distillStudio.runFolders', runFolders);
     await vscode.commands.executeCommand('setContext', 'distillStudio.modelFolders', modelFolders);
     await vscode.commands.executeCommand(

@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 
 export type BackendSetting = 'config' | 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+export type BenchExecutionProvider = 'cpu' | 'cuda' | 'tensorrt';
+const PROVIDERS: readonly BenchExecutionProvider[] = ['cpu', 'cuda', 'tensorrt'];
 
 export interface Settings {
   /** Node.js executable for the trainer; empty: `node` on PATH. Ignored in untrusted workspaces. */
@@ -16,6 +18,8 @@ export interface Settings {
   /** Default batch sizes and sequence lengths for Benchmark ONNX Model. */
   benchBatchSizes: number[];
   benchSequenceLengths: number[];
+  /** onnxruntime execution provider for Benchmark ONNX Model; a missing GPU provider falls back to the CPU. */
+  benchExecutionProvider: BenchExecutionProvider;
   /** How many runs train at once; more wait in a queue. */
   maxConcurrentRuns: number;
   /** Seconds a stopping trainer gets to save its checkpoint before it is killed. */
@@ -49,6 +53,11 @@ export function readSettings(): Settings {
     threads: integer(c.get<unknown>('threads'), 0, 0, 1024),
     benchBatchSizes: positiveIntegers(c.get<unknown>('bench.batchSizes'), [1, 8, 32]),
     benchSequenceLengths: positiveIntegers(c.get<unknown>('bench.sequenceLengths'), [32, 128]),
+    benchExecutionProvider: PROVIDERS.includes(
+      c.get<unknown>('bench.executionProvider') as BenchExecutionProvider,
+    )
+      ? (c.get<unknown>('bench.executionProvider') as BenchExecutionProvider)
+      : 'cpu',
     maxConcurrentRuns: integer(c.get<unknown>('maxConcurrentRuns'), 1, 1, 16),
     stopTimeoutSeconds: integer(c.get<unknown>('stopTimeoutSeconds'), 60, 5, 3600),
   };

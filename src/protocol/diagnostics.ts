@@ -65,6 +65,8 @@ export const DIAGNOSTIC_CODES = [
   'tokenizer-invalid',
   'vocab-exceeds-embeddings',
   'vocab-smaller-than-embeddings',
+  'output-dir-missing',
+  'output-dir-not-folder',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -2,7 +2,7 @@
 // file installs it: `require('vscode')` then resolves to `vscodeMock`. It records what the extension shows and
 // runs (messages, commands, progress) and answers prompts from a script. Only what src/extension uses is here;
 // the real-VS-Code tests come with the end-to-end issue.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import Module from 'node:module';
 import { join, relative } from 'node:path';
 
@@ -112,6 +112,7 @@ export class WorkspaceEdit {
 }
 export class CodeAction {
   edit?: WorkspaceEdit;
+  command?: { command: string; title: string; arguments?: unknown[] };
   diagnostics?: Diagnostic[];
   isPreferred?: boolean;
   constructor(
@@ -174,12 +175,20 @@ export const recorded = {
   inputProblems: [] as string[],
   clipboard: '',
   context: new Map<string, unknown>(),
+  /** Every quick pick shown: its items and placeholder. */
+  quickPicks: [] as { items: readonly unknown[]; placeHolder: string | undefined }[],
+  /** The diagnostics each collection holds per file (fsPath), as set last. */
+  diagnostics: new Map<string, Diagnostic[]>(),
 };
 
 export const script = {
   /** Picks the action button of a message: given the message, return an action label or undefined. */
   answerMessage: ((): string | undefined => undefined) as (message: ShownMessage) => string | undefined,
-  quickPick: (items: readonly unknown[]): unknown => items[0],
+  /** The first item; with canPickMany, the items marked `picked` (what accepting the pick unchanged returns). */
+  quickPick: (items: readonly unknown[], options?: { canPickMany?: boolean }): unknown =>
+    options?.canPickMany === true
+      ? items.filter((i) => (i as { picked?: boolean }).picked === true)
+      : items[0],
   inputBox: (value: string | undefined): string | undefined => value,
   saveDialog: (defaultUri: Uri | undefined): Uri | undefined => defaultUri,
 };
@@ -244,7 +253,10 @@ export const window = {
   }),
   createTreeView: () => new Disposable(),
   setStatusBarMessage: () => new Disposable(),
-  showQuickPick: (items: readonly unknown[]) => Promise.resolve(script.quickPick(items)),
+  showQuickPick: (items: readonly unknown[], options?: { canPickMany?: boolean; placeHolder?: string }) => {
+    recorded.quickPicks.push({ items, placeHolder: options?.placeHolder });
+    return Promise.resolve(script.quickPick(items, options));
+  },
   /** Answers from the script; a value the box's own validation rejects is recorded and cancels. */
   showInputBox: async (options: {
     value?: string;
@@ -373,14 +385,19 @@ export const workspace = {
         ? Promise.reject(new Error(`ENOENT ${uri.fsPath}`))
         : Promise.resolve({ type: info.isDirectory() ? FileType.Directory : FileType.File });
     },
+    /** Creates the folder and its parents, as vscode.workspace.fs.createDirectory does. */
+    createDirectory: (uri: Uri) => {
+      mkdirSync(uri.fsPath, { recursive: true });
+      return Promise.resolve();
+    },
   },
 };
 
 export const languages = {
   registerCodeActionsProvider: () => new Disposable(),
   createDiagnosticCollection: () => ({
-    set: () => undefined,
-    delete: () => undefined,
+    set: (uri: Uri, diagnostics: Diagnostic[]) => void recorded.diagnostics.set(uri.fsPath, [...diagnostics]),
+    delete: (uri: Uri) => void recorded.diagnostics.delete(uri.fsPath),
     dispose: () => undefined,
   }),
 };
@@ -411,6 +428,8 @@ export function resetMock(): void {
   recorded.inputProblems.length = 0;
   recorded.clipboard = '';
   recorded.context.clear();
+  recorded.diagnostics.clear();
+  recorded.quickPicks.length = 0;
   fileWatchers.length = 0;
   script.answerMessage = () => undefined;
   settings.clear();

@@ -1,6 +1,6 @@
 // Benchmark ONNX Model: runs `distill-studio bench --json` on one or more .onnx files (the first is the baseline
-// of the speed-ups) with the default shapes and threads from the settings, and shows the table. On a Runs view
-// item it benchmarks that run's exports.
+// of the speed-ups) with the default shapes, threads and execution provider from the settings, and shows the table
+// (a GPU provider that fell back to the CPU is a warning). On a Runs view item it benchmarks that run's exports.
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -76,6 +76,7 @@ export function registerBenchmarkOnnxCommand(s: Services): vscode.Disposable {
         '--json',
       );
       if (settings.threads > 0) args.push('--threads', String(settings.threads));
+      if (settings.benchExecutionProvider !== 'cpu') args.push('--ep', settings.benchExecutionProvider);
       const result = await runCliWithProgress(
         s,
         t('Benchmarking {0} model(s)', models.length),
@@ -92,6 +93,10 @@ export function registerBenchmarkOnnxCommand(s: Services): vscode.Disposable {
         return;
       }
       for (const line of formatBenchTable(report)) s.log.appendLine(line);
+      // A GPU provider that could not load: say so, or the CPU numbers pass for GPU ones.
+      const fellBack = report.find((m) => m.fallback !== undefined);
+      if (fellBack?.fallback !== undefined)
+        void vscode.window.showWarningMessage(t('Benchmark ONNX Model: {0}', fellBack.fallback));
       const point = report[0]?.points[0];
       const fastest =
         report.length > 1

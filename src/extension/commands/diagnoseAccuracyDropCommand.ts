@@ -1,12 +1,14 @@
-// Diagnose Accuracy Drop: runs `distill-studio doctor --json` on a teacher, a student, an optional ONNX export and
-// a labelled data file (taken from a run folder when invoked on one), and shows the accuracy of each stage and
-// each finding with its fix.
+// Diagnose Accuracy Drop: runs `distill-studio doctor --json` on a teacher, a student, the ONNX and int8 exports
+// found beside the run (offered, all checked) and a labelled data file (the run's eval data first), with the data
+// columns of the run's own config, and shows the accuracy of each stage and each finding with its fix.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { reportCliFailure, runCliWithProgress } from '../cliLauncher';
 import { pathFromArg, pickRun, runNodeFromArg } from '../commandArgs';
 import {
+  DEFAULT_COLUMNS,
+  doctorArguments,
   doctorSourcesFromRun,
   formatDoctorLines,
   readDoctorReport,
@@ -51,7 +53,14 @@ async function sourcesFrom(s: Services, arg: unknown): Promise<DoctorSources | u
   const sources: DoctorSources =
     runDir !== undefined
       ? doctorSourcesFromRun(runDir)
-      : { teacher: undefined, student: undefined, onnx: undefined };
+      : {
+          teacher: undefined,
+          student: undefined,
+          onnx: undefined,
+          onnxInt8: undefined,
+          columns: DEFAULT_COLUMNS,
+          data: [],
+        };
   sources.teacher ??= await pickFolder(t('Choose the teacher (checkpoint folder or .onnx file)'));
   if (sources.teacher === undefined) return undefined;
   sources.student ??= await pickFolder(t('Choose the student checkpoint folder'));
@@ -59,35 +68,77 @@ async function sourcesFrom(s: Services, arg: unknown): Promise<DoctorSources | u
   return sources;
 }
 
-async function pickData(): Promise<string | undefined> {
+/** Offers the ONNX exports found beside the run (fp32, int8), all checked; undefined when the user cancels. */
+async function chooseExports(sources: DoctorSources): Promise<DoctorSources | undefined> {
+  const t = vscode.l10n.t;
+  const items = [
+    ...(sources.onnx !== undefined
+      ? [{ label: t('ONNX export'), description: sources.onnx, picked: true, stage: 'onnx' as const }]
+      : []),
+    ...(sources.onnxInt8 !== undefined
+      ? [
+          {
+            label: t('int8 ONNX export'),
+            description: sources.onnxInt8,
+            picked: true,
+            stage: 'int8' as const,
+          },
+        ]
+      : []),
+  ];
+  if (items.length === 0) return sources;
+  const picked = await vscode.window.showQuickPick(items, {
+    canPickMany: true,
+    placeHolder: t('Stages to compare after the student (uncheck one to leave it out)'),
+  });
+  if (picked === undefined) return undefined;
+  const chosen = new Set(picked.map((p) => p.stage));
+  return {
+    ...sources,
+    onnx: chosen.has('onnx') ? sources.onnx : undefined,
+    onnxInt8: chosen.has('int8') ? sources.onnxInt8 : undefined,
+  };
+}
+
+/** The labelled data: the run's own eval/test files first, then every .tsv/.csv/.jsonl in the workspace. */
+async function pickData(runData: readonly string[]): Promise<string | undefined> {
   const t = vscode.l10n.t;
   const found: vscode.Uri[] = [];
   for (const ext of ['tsv', 'csv', 'jsonl'])
     found.push(...(await vscode.workspace.findFiles(`**/*.${ext}`, '**/node_modules/**', 200)));
-  if (found.length === 0) {
+  const items = [
+    ...runData.map((path) => ({
+      label: vscode.workspace.asRelativePath(vscode.Uri.file(path)),
+      description: t('this run’s evaluation data'),
+      path,
+    })),
+    ...found
+      .filter((uri) => !runData.includes(uri.fsPath))
+      .map((uri) => ({ label: vscode.workspace.asRelativePath(uri), description: '', path: uri.fsPath })),
+  ];
+  if (items.length === 0) {
     void vscode.window.showInformationMessage(
       t('There is no labelled data file (.tsv, .csv or .jsonl) in this workspace.'),
     );
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
-    found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
-    { placeHolder: t('Choose the labelled data to measure accuracy on') },
-  );
-  return picked?.uri.fsPath;
+  const picked = await vscode.window.showQuickPick(items, {
+    placeHolder: t('Choose the labelled data to measure accuracy on'),
+  });
+  return picked?.path;
 }
 
 export function registerDiagnoseAccuracyDropCommand(s: Services): vscode.Disposable {
   return vscode.commands.registerCommand('distillStudio.diagnoseAccuracyDrop', async (arg?: unknown) => {
     const t = vscode.l10n.t;
     if (!requireTrust(t('Diagnose Accuracy Drop'))) return;
-    const sources = await sourcesFrom(s, arg);
-    if (sources?.teacher === undefined || sources.student === undefined) return;
-    const data = await pickData();
+    const found = await sourcesFrom(s, arg);
+    if (found?.teacher === undefined || found.student === undefined) return;
+    const sources = await chooseExports(found);
+    if (sources === undefined) return;
+    const data = await pickData(sources.data);
     if (data === undefined) return;
-    const args = ['doctor', '--teacher', sources.teacher, '--student', sources.student];
-    if (sources.onnx !== undefined) args.push('--onnx', sources.onnx);
-    args.push('--data', data, '--json');
+    const args = doctorArguments(sources, data);
     const backend = backendArgument(readSettings());
     if (backend !== undefined) args.push('--backend', backend);
     const result = await runCliWithProgress(s, t('Diagnosing the accuracy drop'), args, dirname(data));

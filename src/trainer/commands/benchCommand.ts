@@ -16,6 +16,7 @@ import {
   type ModelBench,
 } from '../onnx/bench';
 import { BENCH_SCHEMA } from '../onnx/benchSchema';
+import { providerStatus, type ProviderStatus } from '../onnx/executionProviders';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { parseInteger, processIo, type CommandIo } from './exportCommand';
 import { displayPath } from './formatDiagnostics';
@@ -36,7 +37,15 @@ export interface BenchOptions {
 export interface BenchReport {
   schema: typeof BENCH_SCHEMA;
   createdAt: string;
-  host: { cpu: string; cpus: number; platform: string; arch: string; node: string; onnxruntime: string };
+  host: {
+    cpu: string;
+    cpus: number;
+    platform: string;
+    arch: string;
+    node: string;
+    onnxruntime: string;
+    executionProviders: ProviderStatus[];
+  };
   settings: BenchSettings;
   /** The model speed-ups are relative to. */
   baseline: string;
@@ -150,6 +159,7 @@ export async function runBench(options: BenchOptions, io: CommandIo = processIo)
       arch: arch(),
       node: process.version,
       onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
+      executionProviders: providerStatus(),
     },
     settings,
     baseline: files[0]?.path ?? '',

@@ -19,6 +19,7 @@ export async function runDoctorCommand(options: DoctorOptions, io: CommandIo = p
     ...(options.onnxInt8 !== undefined ? { onnxInt8: options.onnxInt8 } : {}),
     data: options.data,
     textColumn: options.textColumn,
+    ...(options.textPairColumn !== undefined ? { textPairColumn: options.textPairColumn } : {}),
     labelColumn: options.labelColumn,
     ...(options.backend !== undefined ? { backend: options.backend } : {}),
     log: options.json === true ? undefined : (line) => io.err(`${line}\n`),
@@ -81,6 +82,7 @@ export function registerDoctorCommand(
     .option('--onnx-int8 <file>', 'int8 ONNX export of the student')
     .requiredOption('--data <file>', 'labelled data: .tsv, .csv or .jsonl with a header')
     .option('--text-column <name>', 'text column', 'text')
+    .option('--text-pair-column <name>', 'second text column, for sentence-pair tasks')
     .option('--label-column <name>', 'gold label column', 'label')
     .option('--backend <name>', 'TensorFlow.js backend for checkpoint folders', 'auto')
     .option('--json', 'print one JSON object')

@@ -22,6 +22,8 @@ export interface ExportOptions {
   labelColumn: string;
   /** TensorFlow.js backend for the reference run. */
   backend: 'auto' | BackendName;
+  /** true: weights in `<out>.data` (ONNX external data); false: never; undefined: only when over 2 GiB. */
+  externalData?: boolean;
   json?: boolean;
 }
 
@@ -101,6 +103,10 @@ export function formatExportReport(r: ExportReport): string {
       `  accuracy on ${displayPath(a.data)} (${a.n} rows): ${percent(a.exported.accuracy)} vs ${percent(a.baseline.accuracy)} for the ${base} (${a.accuracyChange >= 0 ? '+' : ''}${points} points), macro-F1 ${percent(a.exported.macroF1)} vs ${percent(a.baseline.macroF1)}`,
     );
   }
+  if (r.externalData !== undefined)
+    lines.push(
+      `  weights: ${displayPath(r.externalData.file)} (ONNX external data, ${r.externalData.tensors} tensors, ${mib(r.externalData.bytes)}); keep it beside the .onnx`,
+    );
   if (r.copied.length > 0) lines.push(`  beside it: ${r.copied.join(', ')}`);
   if (!r.written)
     lines.push(
@@ -122,6 +128,9 @@ export async function runExport(options: ExportOptions, io: CommandIo = processI
       withHidden: options.withHidden === true,
       ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
       ...(options.tolerance !== undefined ? { tolerance: options.tolerance } : {}),
+      ...(options.externalData !== undefined
+        ? { externalData: options.externalData ? ('always' as const) : ('never' as const) }
+        : {}),
       ...(options.data !== undefined
         ? {
             evaluate: {
@@ -168,6 +177,11 @@ export function registerExportCommand(
       new Option('--quantize <kind>', 'int8 (dynamic, CPU) or fp16 (GPU) weights').choices(['int8', 'fp16']),
     )
     .option('--with-hidden', 'also output hidden_states.0..L and attentions.0..L-1')
+    .option(
+      '--external-data',
+      'store the weights in <out>.data beside the model (ONNX external data); automatic above 2 GiB',
+    )
+    .option('--no-external-data', 'never use external data (fails for weights over 2 GiB)')
     .option(
       '--max-length <n>',
       'longest input (default: max_position_embeddings)',

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { argmax, softmaxRow } from '../eval/metrics';
 import { openInferenceModel } from '../inference/inferenceModel';
-import { batchFromIds, encodeTexts, parseIdList, tokenizerFor } from '../inference/textInputs';
+import { batchFromIds, encodeTexts, parseIdList, tokenizerForModel } from '../inference/textInputs';
 import { UserError } from '../cliErrors';
 
 export interface PredictOptions {
@@ -35,6 +35,7 @@ export async function runPredict(options: PredictOptions): Promise<number> {
   }
   const model = await openInferenceModel(options.model, options.backend);
   process.stderr.write(`${model.backend}\n`);
+  for (const warning of model.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
   try {
     const maxLength = options.maxLength !== undefined ? Number(options.maxLength) : (model.maxLength ?? 512);
     if (!Number.isInteger(maxLength) || maxLength < 2)
@@ -42,7 +43,7 @@ export async function runPredict(options: PredictOptions): Promise<number> {
     let batch;
     let tokens: string[][] | undefined;
     if (texts.length > 0) {
-      const tokenizer = await tokenizerFor(model.tokenizerDir);
+      const tokenizer = await tokenizerForModel(model);
       ({ batch, tokens } = encodeTexts(tokenizer, texts, options.textPair, maxLength));
     } else {
       const rows = (list: string[] | undefined, what: string): number[][] | undefined =>
@@ -57,6 +58,7 @@ export async function runPredict(options: PredictOptions): Promise<number> {
     }
     const result = await model.run(batch, { hidden: options.hidden === true });
     const output: Record<string, unknown> = { input_ids: batch.inputIds };
+    if ((model.warnings ?? []).length > 0) output['warnings'] = model.warnings;
     if (tokens !== undefined) output['tokens'] = tokens;
     if (result.logits !== undefined) {
       output['logits'] = result.logits;

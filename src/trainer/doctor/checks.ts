@@ -3,12 +3,18 @@
 // how to fix it. Tolerances are loose on purpose: a finding should mean a real fault, not float noise.
 import type { EncodedBatch, InferenceModel } from '../inference/inferenceModel';
 import { encodeTexts } from '../inference/textInputs';
-import { agreement, type Stage } from './stages';
+import { agreement, type DoctorData, type Stage } from './stages';
 
 export type Severity = 'error' | 'warning';
 
 export interface Finding {
-  code: 'TOKENIZER_MISMATCH' | 'ATTENTION_MASK_IGNORED' | 'INPUTS_SWAPPED' | 'TRUNCATION' | 'LABEL_ORDER';
+  code:
+    | 'TOKENIZER_MISMATCH'
+    | 'ATTENTION_MASK_IGNORED'
+    | 'INPUTS_SWAPPED'
+    | 'TRUNCATION'
+    | 'LABEL_ORDER'
+    | 'METADATA_MISMATCH';
   severity: Severity;
   /** Stage the finding is about. */
   stage: string;
@@ -37,13 +43,16 @@ async function logitsOf(model: InferenceModel, batch: EncodedBatch): Promise<num
   return (await model.run(batch, { hidden: false })).logits ?? [];
 }
 
-/** The probe batch, with EXTRA_PADDING pad columns after the longest row so every row carries padding. */
-function probeBatch(stage: Stage, texts: readonly string[]): EncodedBatch {
+/**
+ * The probe batch, with EXTRA_PADDING pad columns after the longest row so every row carries padding; rows are
+ * truncated so that the padded length stays within `limit` tokens (the models' position embeddings).
+ */
+function probeBatch(stage: Stage, data: DoctorData, limit = stage.maxLength): EncodedBatch {
   const { batch } = encodeTexts(
     stage.tokenizer.tokenizer,
-    texts.slice(0, PROBE_ROWS),
-    undefined,
-    stage.maxLength,
+    data.texts.slice(0, PROBE_ROWS),
+    data.pairs?.slice(0, PROBE_ROWS),
+    Math.max(2, limit - EXTRA_PADDING),
   );
   const pad = (rows: number[][]): number[][] =>
     rows.map((r) => [...r, ...new Array<number>(EXTRA_PADDING).fill(0)]);
@@ -54,7 +63,7 @@ function probeBatch(stage: Stage, texts: readonly string[]): EncodedBatch {
   };
 }
 
-export function checkTokenizers(stages: readonly Stage[], texts: readonly string[]): Finding[] {
+export function checkTokenizers(stages: readonly Stage[], data: DoctorData): Finding[] {
   const [reference, ...rest] = stages;
   if (reference === undefined) return [];
   const ref = reference.tokenizer.tokenizer;
@@ -77,24 +86,24 @@ export function checkTokenizers(stages: readonly Stage[], texts: readonly string
         differences.push(`${role} token ${token} where the ${reference.name} has ${theirs}`);
     }
     if (differences.length === 0) continue;
-    const changed = texts.filter((text) => {
-      const a = ref.encode(text).inputIds;
-      const b = tok.encode(text).inputIds;
+    const changed = data.texts.filter((text, i) => {
+      const a = ref.encode(text, data.pairs?.[i]).inputIds;
+      const b = tok.encode(text, data.pairs?.[i]).inputIds;
       return a.length !== b.length || a.some((id, i) => id !== b[i]);
     }).length;
     findings.push({
       code: 'TOKENIZER_MISMATCH',
       severity: changed > 0 ? 'error' : 'warning',
       stage: stage.name,
-      message: `The ${stage.name} tokenizer (${stage.tokenizer.dir}) differs from the ${reference.name}'s: ${differences.join('; ')}. ${changed} of ${texts.length} examples get different token ids. Fix: copy tokenizer_config.json, vocab.txt and tokenizer.json from ${reference.tokenizer.dir} into ${stage.tokenizer.dir}.`,
+      message: `The ${stage.name} tokenizer (${stage.tokenizer.dir}) differs from the ${reference.name}'s: ${differences.join('; ')}. ${changed} of ${data.n} examples get different token ids. Fix: copy tokenizer_config.json, vocab.txt and tokenizer.json from ${reference.tokenizer.dir} into ${stage.tokenizer.dir}.`,
     });
   }
   return findings;
 }
 
 /** Runs the padded probe batch and each row alone, unpadded: a model that honours its mask gives the same logits. */
-export async function checkMask(stage: Stage, texts: readonly string[]): Promise<Finding[]> {
-  const padded = probeBatch(stage, texts);
+export async function checkMask(stage: Stage, data: DoctorData): Promise<Finding[]> {
+  const padded = probeBatch(stage, data);
   const paddedLogits = await logitsOf(stage.model, padded);
   const alone: number[][] = [];
   for (let r = 0; r < padded.inputIds.length; r++) {
@@ -128,9 +137,9 @@ function argmaxOf(row: readonly number[]): number {
 export async function checkSwappedInputs(
   stage: Stage,
   reference: Stage,
-  texts: readonly string[],
+  data: DoctorData,
 ): Promise<Finding[]> {
-  const batch = probeBatch(stage, texts);
+  const batch = probeBatch(stage, data, Math.min(stage.maxLength, reference.maxLength));
   const expected = await logitsOf(reference.model, batch);
   const asFed = maxAbsDiff(expected, await logitsOf(stage.model, batch));
   const swapped = maxAbsDiff(
@@ -152,18 +161,20 @@ export async function checkSwappedInputs(
   ];
 }
 
-export function checkTruncation(stages: readonly Stage[], texts: readonly string[]): Finding[] {
+export function checkTruncation(stages: readonly Stage[], data: DoctorData): Finding[] {
   const findings: Finding[] = [];
   const limits = new Set(stages.map((s) => s.maxLength));
   for (const stage of stages) {
-    const lengths = texts.map((t) => stage.tokenizer.tokenizer.encode(t).inputIds.length);
+    const lengths = data.texts.map(
+      (t, i) => stage.tokenizer.tokenizer.encode(t, data.pairs?.[i]).inputIds.length,
+    );
     const over = lengths.filter((l) => l > stage.maxLength).length;
     if (over === 0) continue;
     findings.push({
       code: 'TRUNCATION',
       severity: limits.size > 1 ? 'error' : 'warning',
       stage: stage.name,
-      message: `${over} of ${texts.length} examples are longer than the ${stage.name}'s ${stage.maxLength} tokens (longest ${Math.max(...lengths)}) and are truncated${limits.size > 1 ? `; the stages use different limits (${[...limits].join(', ')}), so they see different text` : ''}. Fix: use the same max length everywhere (export --max-length, max_position_embeddings) and train and evaluate with it, or shorten the inputs.`,
+      message: `${over} of ${data.n} examples are longer than the ${stage.name}'s ${stage.maxLength} tokens (longest ${Math.max(...lengths)}) and are truncated${limits.size > 1 ? `; the stages use different limits (${[...limits].join(', ')}), so they see different text` : ''}. Fix: use the same max length everywhere (export --max-length, max_position_embeddings) and train and evaluate with it, or shorten the inputs.`,
     });
   }
   return findings;

@@ -9,7 +9,15 @@ import {
   checkTruncation,
   type Finding,
 } from './checks';
-import { agreement, openStage, readTexts, type Stage, type StageName, type StageSpec } from './stages';
+import {
+  agreement,
+  openStage,
+  readTexts,
+  type DoctorData,
+  type Stage,
+  type StageName,
+  type StageSpec,
+} from './stages';
 
 export interface DoctorRequest {
   teacher: string;
@@ -18,6 +26,8 @@ export interface DoctorRequest {
   onnxInt8?: string;
   data: string;
   textColumn: string;
+  /** Second text of each example, for sentence-pair tasks. */
+  textPairColumn?: string;
   labelColumn: string;
   backend?: string;
   log?: (line: string) => void;
@@ -50,16 +60,21 @@ export async function runDoctor(request: DoctorRequest): Promise<DoctorReport> {
     ...(request.onnx !== undefined ? [{ name: 'onnx' as const, path: request.onnx }] : []),
     ...(request.onnxInt8 !== undefined ? [{ name: 'int8' as const, path: request.onnxInt8 }] : []),
   ];
-  const { texts, n } = await readTexts(request.data, request.textColumn);
-  const columns = { textColumn: request.textColumn, labelColumn: request.labelColumn };
+  const inputs = await readTexts(request.data, request.textColumn, request.textPairColumn);
+  const n = inputs.n;
+  const columns = {
+    textColumn: request.textColumn,
+    ...(request.textPairColumn !== undefined ? { textPairColumn: request.textPairColumn } : {}),
+    labelColumn: request.labelColumn,
+  };
   const stages: Stage[] = [];
   try {
     for (const spec of specs) {
       request.log?.(`evaluating the ${spec.name} (${spec.path})...`);
-      stages.push(await openStage(spec, request.data, texts, columns, request.backend));
+      stages.push(await openStage(spec, request.data, inputs, columns, request.backend));
     }
     request.log?.('checking the usual culprits...');
-    const findings = await diagnose(stages, texts);
+    const findings = await diagnose(stages, inputs);
     return {
       data: request.data,
       n,
@@ -84,11 +99,20 @@ export async function runDoctor(request: DoctorRequest): Promise<DoctorReport> {
   }
 }
 
-async function diagnose(stages: readonly Stage[], texts: readonly string[]): Promise<Finding[]> {
-  const findings = [...checkTokenizers(stages, texts), ...checkTruncation(stages, texts)];
+async function diagnose(stages: readonly Stage[], inputs: DoctorData): Promise<Finding[]> {
+  // An ONNX file whose metadata disagrees with the config.json or tokenizer_config.json beside it.
+  const metadata: Finding[] = stages.flatMap((stage) =>
+    (stage.model.warnings ?? []).map((message) => ({
+      code: 'METADATA_MISMATCH' as const,
+      severity: 'warning' as const,
+      stage: stage.name,
+      message,
+    })),
+  );
+  const findings = [...metadata, ...checkTokenizers(stages, inputs), ...checkTruncation(stages, inputs)];
   // A teacher given as ONNX has no stage before it to compare with, but its mask can still be probed.
   const first = stages[0];
-  if (first?.model.kind === 'onnx') findings.push(...(await checkMask(first, texts)));
+  if (first?.model.kind === 'onnx') findings.push(...(await checkMask(first, inputs)));
   for (let i = 1; i < stages.length; i++) {
     const stage = stages[i];
     const before = stages[i - 1];
@@ -96,8 +120,8 @@ async function diagnose(stages: readonly Stage[], texts: readonly string[]): Pro
     findings.push(...checkLabelOrder(before, stage));
     if (stage.model.kind !== 'onnx') continue;
     // A swapped mask also looks like an ignored mask; report the root cause only.
-    const swapped = await checkSwappedInputs(stage, before, texts);
-    findings.push(...(swapped.length > 0 ? swapped : await checkMask(stage, texts)));
+    const swapped = await checkSwappedInputs(stage, before, inputs);
+    findings.push(...(swapped.length > 0 ? swapped : await checkMask(stage, inputs)));
   }
   return findings;
 }

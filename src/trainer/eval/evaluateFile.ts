@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { detectFormat, labelOf, readTable } from '../../data/tableReader';
 import { UserError } from '../cliErrors';
 import { openInferenceModel } from '../inference/inferenceModel';
-import { encodeTexts, tokenizerFor } from '../inference/textInputs';
+import { encodeTexts, tokenizerForModel } from '../inference/textInputs';
 import { argmax, classificationMetrics, type ClassificationMetrics } from './metrics';
 
 export interface EvaluateFileRequest {
@@ -26,10 +26,12 @@ export interface EvaluateFileReport extends ClassificationMetrics {
   /** Examples per second, tokenisation included, model loading excluded. */
   throughput: number;
   seconds: number;
+  /** What the model's files disagree on (an ONNX file's metadata vs the config.json beside it). */
+  warnings: string[];
 }
 
 /** Maps data labels to model label ids: by name, or by integer id when the model's labels are generic. */
-function labelMapper(modelLabels: readonly string[]): (label: string) => number | undefined {
+export function labelMapper(modelLabels: readonly string[]): (label: string) => number | undefined {
   const byName = new Map(modelLabels.map((l, i) => [l, i]));
   const generic = modelLabels.every((l, i) => l === `LABEL_${i}`);
   return (label) => {
@@ -64,6 +66,7 @@ export async function evaluateFile(request: EvaluateFileRequest): Promise<Evalua
   }
   const model = await openInferenceModel(request.model, request.backend);
   request.log?.(model.backend);
+  for (const warning of model.warnings ?? []) request.log?.(`warning: ${warning}`);
   try {
     const labels = model.labels;
     if (labels === undefined)
@@ -82,7 +85,7 @@ export async function evaluateFile(request: EvaluateFileRequest): Promise<Evalua
       }
       gold.push(id);
     }
-    const tokenizer = await tokenizerFor(model.tokenizerDir);
+    const tokenizer = await tokenizerForModel(model);
     const maxLength = request.maxLength ?? Math.min(model.maxLength ?? 512, 512);
     const predicted: number[] = [];
     const start = performance.now();
@@ -105,6 +108,7 @@ export async function evaluateFile(request: EvaluateFileRequest): Promise<Evalua
       ...metrics,
       throughput: metrics.n / seconds,
       seconds,
+      warnings: [...(model.warnings ?? [])],
     };
   } finally {
     await model.dispose();

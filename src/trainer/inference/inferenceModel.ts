@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { UserError } from '../cliErrors';
+import type { BertTokenizerSettings } from '../tokenizer/tokenizerOptions';
 
 /** Token ids for a batch, already padded to one length. */
 export interface EncodedBatch {
@@ -34,6 +35,10 @@ export interface InferenceModel {
   readonly backend: string;
   /** Folder holding the tokenizer files (the checkpoint folder, or the ONNX file's folder). */
   readonly tokenizerDir: string;
+  /** Settings that win over the tokenizer files (an ONNX file's metadata do_lower_case). */
+  readonly tokenizerSettings?: BertTokenizerSettings;
+  /** Problems found while opening it that do not stop it running (metadata vs config.json), for the user. */
+  readonly warnings?: readonly string[];
   run(batch: EncodedBatch, options: { hidden: boolean }): Promise<InferenceResult>;
   dispose(): Promise<void>;
 }

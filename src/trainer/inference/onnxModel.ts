@@ -1,11 +1,13 @@
 // Inference on any BERT-family ONNX file through onnxruntime-node: inputs named input_ids / attention_mask /
-// token_type_ids or Google's input_mask / segment_ids, int64 or int32, dynamic or static sequence length; logits
-// from an output named `logits`, else the first float output shaped [batch, labels].
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// token_type_ids or Google's input_mask / segment_ids, int64 or int32, dynamic or static batch and sequence length,
+// weights inline or in external data files; logits from an output named `logits`, else the first float output
+// shaped [batch, labels]. Labels, max length and lower-casing come from the file's metadata (onnxInfo.ts).
+import { basename, dirname } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../cliErrors';
+import { missingExternalData } from '../onnx/externalData';
 import type { EncodedBatch, InferenceModel, InferenceResult } from './inferenceModel';
+import { readOnnxInfo, type OnnxInfo } from './onnxInfo';
 
 type Role = 'inputIds' | 'attentionMask' | 'tokenTypeIds';
 
@@ -36,11 +38,16 @@ function bindInputs(session: ort.InferenceSession, file: string): InputBinding[]
   });
 }
 
-/** A static sequence length, when the file fixes one. */
-function staticLength(session: ort.InferenceSession): number | undefined {
+/** A static batch and sequence length, where the file fixes them. */
+function staticShape(session: ort.InferenceSession): { batch?: number; sequence?: number } {
   const meta = session.inputMetadata[0];
-  const dim = meta?.isTensor ? meta.shape[1] : undefined;
-  return typeof dim === 'number' && dim > 0 ? dim : undefined;
+  const dim = (i: number): number | undefined => {
+    const d = meta?.isTensor ? meta.shape[i] : undefined;
+    return typeof d === 'number' && d > 0 ? d : undefined;
+  };
+  const batch = dim(0);
+  const sequence = dim(1);
+  return { ...(batch !== undefined ? { batch } : {}), ...(sequence !== undefined ? { sequence } : {}) };
 }
 
 function pad(rows: number[][], length: number): number[][] {
@@ -60,82 +67,131 @@ function toNested(tensor: ort.Tensor): unknown {
   return build(tensor.dims, 0);
 }
 
-async function labelsBeside(file: string): Promise<string[] | undefined> {
-  try {
-    const config = JSON.parse(await readFile(join(dirname(file), 'config.json'), 'utf8')) as {
-      id2label?: Record<string, string>;
-    };
-    if (config.id2label === undefined) return undefined;
-    return Object.entries(config.id2label)
-      .sort((a, b) => Number(a[0]) - Number(b[0]))
-      .map(([, label]) => label);
-  } catch {
-    return undefined;
-  }
+/** onnxruntime's load error, or a clearer one when an external data file the model names is not beside it. */
+function loadError(file: string, error: unknown, info: OnnxInfo): UserError {
+  const missing = missingExternalData(file, info.skeleton);
+  if (missing.length > 0)
+    return new UserError(
+      `${file} keeps its weights in ONNX external data, and ${missing.map((m) => `"${m.location}" (tensor ${m.tensor})`).join(', ')} is not beside it (${dirname(file)}). Copy the .data file(s) that came with the model into that folder, under the same name${missing.length > 1 ? 's' : ''}.`,
+    );
+  return new UserError(
+    `${file} cannot be loaded by onnxruntime: ${(error as Error).message.split('\n')[0] ?? ''}`,
+  );
 }
 
 export async function openOnnxModel(file: string): Promise<InferenceModel> {
+  // The metadata first: an unreadable file gets a clear error before onnxruntime's, and a load failure can be
+  // explained (a missing external data file).
+  const info = await readOnnxInfo(file);
   let session: ort.InferenceSession;
   try {
+    // Loaded from its path, so onnxruntime finds external data files (locations are relative to the model's folder).
     session = await ort.InferenceSession.create(file);
   } catch (error) {
-    throw new UserError(
-      `${file} cannot be loaded by onnxruntime: ${(error as Error).message.split('\n')[0] ?? ''}`,
-    );
+    throw loadError(file, error, info);
   }
   const inputs = bindInputs(session, file);
   if (!inputs.some((i) => i.role === 'inputIds')) throw new UserError(`${file} has no input_ids input.`);
-  const fixed = staticLength(session);
-  const floatOutputs = session.outputMetadata.filter((m) => m.isTensor && m.type === 'float32');
-  const logitsName =
-    floatOutputs.find((m) => m.name === 'logits')?.name ??
-    floatOutputs.find((m) => m.isTensor && m.shape.length === 2)?.name;
-  const labels = logitsName !== undefined ? await labelsBeside(file) : undefined;
+  const fixed = staticShape(session);
+  // Classifier logits: an output named `logits` of rank 2, else the first float output of rank 2 ([batch, labels]).
+  const rank2 = session.outputMetadata.filter(
+    (m): m is ort.InferenceSession.TensorValueMetadata =>
+      m.isTensor && m.type === 'float32' && m.shape.length === 2,
+  );
+  const logitsMeta = rank2.find((m) => m.name === 'logits') ?? rank2[0];
+  const width = typeof logitsMeta?.shape[1] === 'number' ? logitsMeta.shape[1] : undefined;
+  const warnings = [...info.warnings];
+  let labels = logitsMeta !== undefined ? info.labels : undefined;
+  if (labels !== undefined && width !== undefined && labels.length !== width) {
+    warnings.push(
+      `${basename(file)}: its ${info.labelsFrom ?? 'metadata'} names ${labels.length} labels but the "${logitsMeta?.name ?? ''}" output has ${width}; using LABEL_0..LABEL_${width - 1}.`,
+    );
+    labels = undefined;
+  }
+  if (logitsMeta !== undefined && labels === undefined && width !== undefined)
+    labels = Array.from({ length: width }, (_, i) => `LABEL_${i}`);
+  const maxLength = fixed.sequence ?? info.maxLength;
+
+  /** One call with at most `fixed.batch` rows (the whole batch when the batch axis is dynamic). */
+  const runChunk = async (batch: EncodedBatch): Promise<ort.InferenceSession.ReturnType> => {
+    const length = fixed.sequence ?? Math.max(...batch.inputIds.map((r) => r.length));
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of inputs) {
+      const rows = pad(batch[input.role], length);
+      const flat = rows.flat();
+      const dims = [rows.length, length];
+      feeds[input.name] =
+        input.type === 'int64'
+          ? new ort.Tensor(
+              'int64',
+              BigInt64Array.from(flat, (v) => BigInt(v)),
+              dims,
+            )
+          : new ort.Tensor('int32', Int32Array.from(flat), dims);
+    }
+    return session.run(feeds);
+  };
+
   return {
     kind: 'onnx',
     path: file,
     backend: 'onnxruntime-node (cpu)',
     labels,
-    maxLength: fixed,
+    maxLength,
     tokenizerDir: dirname(file),
+    ...(info.lowercase !== undefined ? { tokenizerSettings: { lowercase: info.lowercase } } : {}),
+    warnings,
     async run(batch: EncodedBatch, options: { hidden: boolean }): Promise<InferenceResult> {
-      const length = fixed ?? Math.max(...batch.inputIds.map((r) => r.length));
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const input of inputs) {
-        const rows = pad(batch[input.role], length);
-        const flat = rows.flat();
-        const dims = [rows.length, length];
-        feeds[input.name] =
-          input.type === 'int64'
-            ? new ort.Tensor(
-                'int64',
-                BigInt64Array.from(flat, (v) => BigInt(v)),
-                dims,
-              )
-            : new ort.Tensor('int32', Int32Array.from(flat), dims);
+      // A file with a fixed batch size (often 1 in mobile exports) runs in chunks of it; a short last chunk is
+      // filled with copies of its first row, whose outputs are dropped.
+      const rows = batch.inputIds.length;
+      const step = fixed.batch ?? rows;
+      const chunks: { outputs: ort.InferenceSession.ReturnType; keep: number }[] = [];
+      for (let start = 0; start < rows; start += step) {
+        const take = (list: number[][]): number[][] => {
+          const part = list.slice(start, start + step);
+          while (part.length < step) part.push(part[0] ?? []);
+          return part;
+        };
+        const outputs = await runChunk({
+          inputIds: take(batch.inputIds),
+          attentionMask: take(batch.attentionMask),
+          tokenTypeIds: take(batch.tokenTypeIds),
+        });
+        chunks.push({ outputs, keep: Math.min(step, rows - start) });
       }
-      const outputs = await session.run(feeds);
+      /** An output's rows over every chunk, as nested arrays (batch first). */
+      const gather = (name: string): unknown[] | undefined => {
+        const parts: unknown[] = [];
+        for (const { outputs, keep } of chunks) {
+          const tensor = outputs[name];
+          if (tensor === undefined) return undefined;
+          parts.push(...(toNested(tensor as ort.Tensor) as unknown[]).slice(0, keep));
+        }
+        return parts;
+      };
+      const names = Object.keys(chunks[0]?.outputs ?? {});
       const result: InferenceResult = {};
-      const logits = logitsName !== undefined ? outputs[logitsName] : undefined;
-      if (logits !== undefined) result.logits = toNested(logits) as number[][];
+      if (logitsMeta !== undefined) {
+        const logits = gather(logitsMeta.name);
+        if (logits !== undefined) result.logits = logits as number[][];
+      }
       if (options.hidden) {
-        const last = outputs['last_hidden_state'];
-        const hidden = Object.keys(outputs)
-          .filter((n) => /^hidden_states\.\d+$/.test(n))
-          .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
-        const attentions = Object.keys(outputs)
-          .filter((n) => /^attentions\.\d+$/.test(n))
-          .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+        const numbered = (prefix: string): string[] =>
+          names
+            .filter((n) => new RegExp(`^${prefix}\\.\\d+$`).test(n))
+            .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+        const hidden = numbered('hidden_states');
+        const attentions = numbered('attentions');
+        const last = names.includes('last_hidden_state') ? gather('last_hidden_state') : undefined;
         if (last === undefined && hidden.length === 0) {
           throw new UserError(
             `${file} has no hidden-state outputs; export it with --with-hidden to inspect them.`,
           );
         }
-        if (last !== undefined) result.lastHiddenState = toNested(last) as number[][][];
-        if (hidden.length > 0)
-          result.hiddenStates = hidden.map((n) => toNested(outputs[n] as ort.Tensor) as number[][][]);
-        if (attentions.length > 0)
-          result.attentions = attentions.map((n) => toNested(outputs[n] as ort.Tensor) as number[][][][]);
+        if (last !== undefined) result.lastHiddenState = last as number[][][];
+        if (hidden.length > 0) result.hiddenStates = hidden.map((n) => gather(n) as number[][][]);
+        if (attentions.length > 0) result.attentions = attentions.map((n) => gather(n) as number[][][][]);
       }
       return result;
     },

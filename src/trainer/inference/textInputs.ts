@@ -3,14 +3,23 @@
 import type { BertTokenizer } from '../tokenizer/bertTokenizer';
 import { loadBertTokenizer } from '../tokenizer/tokenizerFiles';
 import { UserError } from '../cliErrors';
-import type { EncodedBatch } from './inferenceModel';
+import type { BertTokenizerSettings } from '../tokenizer/tokenizerOptions';
+import type { EncodedBatch, InferenceModel } from './inferenceModel';
 
-export async function tokenizerFor(dir: string): Promise<BertTokenizer> {
+export async function tokenizerFor(
+  dir: string,
+  settings: BertTokenizerSettings = {},
+): Promise<BertTokenizer> {
   try {
-    return await loadBertTokenizer(dir);
+    return await loadBertTokenizer(dir, settings);
   } catch (error) {
     throw new UserError(`No usable tokenizer beside the model: ${(error as Error).message}`);
   }
+}
+
+/** The tokenizer a model was trained with: the files beside it, with the settings its metadata records. */
+export function tokenizerForModel(model: InferenceModel): Promise<BertTokenizer> {
+  return tokenizerFor(model.tokenizerDir, model.tokenizerSettings ?? {});
 }
 
 /** Encodes texts (and optional pairs), truncated to `maxLength` and padded to the longest. */

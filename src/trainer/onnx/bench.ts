@@ -1,14 +1,20 @@
 // Latency and throughput of ONNX models on onnxruntime-node: for each batch size x sequence length, warm-up runs,
-// then timed runs giving p50/p90/p99, samples/s and tokens/s; file size, parameter count and peak RSS per model;
-// speed-up relative to the first model. A missing CUDA or TensorRT provider falls back to the CPU, and says so.
-import { readFile, stat } from 'node:fs/promises';
+// then timed runs giving p50/p90/p99, samples/s and tokens/s; file size (external data included), parameter count
+// and peak RSS per model; speed-up relative to the first model. A missing CUDA or TensorRT provider falls back to
+// the CPU, and says so.
+import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { UserError } from '../cliErrors';
+import { readOnnxInfo } from '../inference/onnxInfo';
 import { SeedStream } from '../models/nn';
-import { decodeModel, DataType } from './onnxProto';
+import { openProviderSession, type ExecutionProvider } from './executionProviders';
+import { externalDataFiles } from './externalData';
+import { DataType } from './onnxProto';
+import { PeakRss, type PeakRssMethod } from './peakRss';
 import { makeBatch } from './verifyInputs';
 
-export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt';
+export type { ExecutionProvider } from './executionProviders';
 
 export interface BenchSettings {
   batches: number[];
@@ -41,16 +47,20 @@ export interface ModelBench {
   runtime: 'onnxruntime' | 'tfjs';
   /** The TensorFlow.js backend that ran a checkpoint folder, in words. */
   backend?: string;
-  /** .onnx file size, or the checkpoint's model*.safetensors. */
+  /** .onnx file size with its external data files, or the checkpoint's model*.safetensors. */
   fileBytes: number;
+  /** The ONNX external data files the model loads its weights from (counted in fileBytes). */
+  externalDataFiles?: string[];
   parameters: number;
   /** metadata `precision` of Distill Studio exports (fp32, fp16, int8); undefined for other files. */
   precision: string | undefined;
   executionProvider: ExecutionProvider;
   /** Why the requested provider was not used. */
   fallback?: string;
-  /** Largest resident set size seen while this model was loaded and running (the whole process). */
+  /** Largest resident set size of the process while this model was loaded and running. */
   peakRssBytes: number;
+  /** How the peak was measured: the kernel's high-water mark reset per model (Linux), or sampled after each run. */
+  peakRssMethod?: PeakRssMethod;
   points: BenchPoint[];
   skipped: { batch: number; sequence: number; reason: string }[];
   /** Geometric mean of the per-point speed-ups. */
@@ -69,49 +79,54 @@ interface FileFacts {
   precision: string | undefined;
   maxLength: number | undefined;
   vocabSize: number | undefined;
+  /** External data files beside the model, with their sizes. */
+  externalData: { file: string; bytes: number }[];
 }
 
-/** Parameter count (metadata `parameter_count`, else the weights' element count), precision and max length. */
+/**
+ * Parameter count (metadata `parameter_count`, else the weights' element count), precision, max length and vocabulary
+ * size (metadata, else config.json beside the file), and the external data files; the weights themselves are not read.
+ */
 export async function onnxFileFacts(file: string): Promise<FileFacts> {
-  const proto = decodeModel(await readFile(file));
-  const meta = new Map((proto.metadata_props ?? []).map((p) => [p.key, p.value]));
+  const info = await readOnnxInfo(file);
   const weightTypes = new Set<number>([DataType.FLOAT, DataType.FLOAT16, DataType.INT8, DataType.UINT8]);
-  const counted = (proto.graph.initializer ?? [])
+  const counted = (info.skeleton.graph.initializer ?? [])
     .filter((t) => weightTypes.has(t.data_type) && (t.dims ?? []).length >= 1)
     .reduce((sum, t) => sum + (t.dims ?? []).reduce((a, b) => a * Number(b), 1), 0);
-  const positive = (key: string): number | undefined => {
-    const value = Number(meta.get(key));
-    return Number.isInteger(value) && value > 0 ? value : undefined;
-  };
+  const externalData: FileFacts['externalData'] = [];
+  for (const data of externalDataFiles(file, info.skeleton)) {
+    const size = await stat(data).then(
+      (s) => s.size,
+      () => undefined,
+    );
+    if (size === undefined)
+      throw new UserError(
+        `${file} keeps its weights in ONNX external data, and ${data} is missing. Copy the .data file that came with the model beside it.`,
+      );
+    externalData.push({ file: data, bytes: size });
+  }
   return {
-    parameters: positive('parameter_count') ?? counted,
-    precision: meta.get('precision'),
-    maxLength: positive('max_length'),
-    vocabSize: positive('vocab_size'),
+    parameters: info.parameterCount ?? counted,
+    precision: info.precision,
+    maxLength: info.maxLength,
+    vocabSize: info.vocabSize,
+    externalData,
   };
 }
 
-/** Opens a session on the requested provider, or on the CPU with the reason when that provider cannot load. */
+/**
+ * Opens a session on the requested provider, or on the CPU with the reason when that provider cannot load
+ * (executionProviders.ts has the fallback chain).
+ */
 export async function openSession(
   file: string,
   ep: ExecutionProvider,
   threads: number | undefined,
 ): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider; fallback?: string }> {
-  const options = (provider: ExecutionProvider): ort.InferenceSession.SessionOptions => ({
-    executionProviders: [provider],
+  return openProviderSession(file, ep, {
     graphOptimizationLevel: 'all',
     ...(threads !== undefined ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
   });
-  if (ep !== 'cpu') {
-    try {
-      return { session: await ort.InferenceSession.create(file, options(ep)), provider: ep };
-    } catch (error) {
-      const why = (error as Error).message.split('\n')[0] ?? '';
-      const fallback = `${ep === 'cuda' ? 'CUDA' : 'TensorRT'} is unavailable (${why}); running on the CPU. onnxruntime-node installs without GPU providers here: on a CUDA 12 machine run \`npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12\`.`;
-      return { session: await ort.InferenceSession.create(file, options('cpu')), provider: 'cpu', fallback };
-    }
-  }
-  return { session: await ort.InferenceSession.create(file, options('cpu')), provider: 'cpu' };
 }
 
 /** Inputs for every graph input of `session`: full-length rows of random ids below `vocabSize`, token type 0. */
@@ -195,19 +210,23 @@ export async function benchModel(
   log: (line: string) => void = () => undefined,
 ): Promise<ModelBench> {
   const facts = await onnxFileFacts(file);
+  // The window opens before the session loads, so loading the weights counts towards the peak.
+  const peak = new PeakRss();
   const { session, provider, fallback } = await openSession(file, settings.ep, settings.threads);
   const result: ModelBench = {
     path: file,
     name: basename(file, extname(file)),
     runtime: 'onnxruntime',
-    fileBytes: (await stat(file)).size,
+    fileBytes: (await stat(file)).size + facts.externalData.reduce((n, d) => n + d.bytes, 0),
     parameters: facts.parameters,
     precision: facts.precision,
     executionProvider: provider,
-    peakRssBytes: process.memoryUsage.rss(),
+    peakRssBytes: peak.bytes,
+    peakRssMethod: peak.method,
     points: [],
     skipped: [],
   };
+  if (facts.externalData.length > 0) result.externalDataFiles = facts.externalData.map((d) => d.file);
   if (fallback !== undefined) result.fallback = fallback;
   const seeds = new SeedStream(7);
   const fixed = staticSequence(session);
@@ -227,14 +246,13 @@ export async function benchModel(
           continue;
         }
         const feeds = feedsFor(session, batch, sequence, facts.vocabSize ?? 100, seeds);
-        const point = await measurePoint(session, feeds, { batch, sequence }, settings, () => {
-          result.peakRssBytes = Math.max(result.peakRssBytes, process.memoryUsage.rss());
-        });
+        const point = await measurePoint(session, feeds, { batch, sequence }, settings, () => peak.sample());
         result.points.push(point);
         log(`${result.name}: batch ${batch} x ${sequence}: p50 ${point.p50Ms.toFixed(2)} ms`);
       }
     }
   } finally {
+    result.peakRssBytes = peak.bytes;
     await session.release();
   }
   return result;

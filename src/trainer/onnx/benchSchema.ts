@@ -1,8 +1,8 @@
 // The JSON Schema of `distill-studio bench --json` output and of the <name>.bench.json files saved beside models
 // (the same object, with one entry in `models`). Tools that read bench results validate against it.
 
-/** Identifies the layout; bumped on incompatible changes. */
-export const BENCH_SCHEMA = 'distill-studio.bench/2';
+/** Identifies the layout; bumped on changes (3 added host.executionProviders, externalDataFiles, peakRssMethod). */
+export const BENCH_SCHEMA = 'distill-studio.bench/3';
 
 const number = { type: 'number' } as const;
 const positiveInteger = { type: 'integer', minimum: 1 } as const;
@@ -44,11 +44,16 @@ const model = {
     runtime: { enum: ['onnxruntime', 'tfjs'] },
     backend: { type: 'string' },
     fileBytes: { type: 'integer', minimum: 0 },
+    externalDataFiles: { type: 'array', items: { type: 'string' } },
     parameters: { type: 'integer', minimum: 0 },
     precision: { type: 'string' },
-    executionProvider: { enum: ['cpu', 'cuda', 'tensorrt'] },
+    executionProvider: {
+      enum: ['cpu', 'cuda', 'tensorrt'],
+      description: 'The provider the session ran on (after any fallback from settings.ep).',
+    },
     fallback: { type: 'string' },
     peakRssBytes: { type: 'integer', minimum: 0 },
+    peakRssMethod: { enum: ['kernel-high-water-mark', 'sampled'] },
     points: { type: 'array', items: point },
     skipped: {
       type: 'array',
@@ -74,7 +79,7 @@ export const BENCH_JSON_SCHEMA = {
     createdAt: { type: 'string', description: 'ISO 8601 time the run finished.' },
     host: {
       type: 'object',
-      required: ['cpu', 'cpus', 'platform', 'arch', 'node', 'onnxruntime'],
+      required: ['cpu', 'cpus', 'platform', 'arch', 'node', 'onnxruntime', 'executionProviders'],
       additionalProperties: false,
       properties: {
         cpu: { type: 'string' },
@@ -83,6 +88,21 @@ export const BENCH_JSON_SCHEMA = {
         arch: { type: 'string' },
         node: { type: 'string' },
         onnxruntime: { type: 'string' },
+        executionProviders: {
+          type: 'array',
+          description:
+            "onnxruntime-node's providers (listSupportedBackends) and whether each one's library is installed.",
+          items: {
+            type: 'object',
+            required: ['name', 'bundled', 'installed'],
+            additionalProperties: false,
+            properties: {
+              name: { type: 'string' },
+              bundled: { type: 'boolean' },
+              installed: { type: 'boolean' },
+            },
+          },
+        },
       },
     },
     settings: {

@@ -8,6 +8,7 @@ import type { EncodedBatch } from '../inference/inferenceModel';
 import { openTfjsModel } from '../inference/tfjsModel';
 import { SeedStream } from '../models/nn';
 import { pointFromTimes, type BenchSettings, type ModelBench } from './bench';
+import { PeakRss } from './peakRss';
 import { makeBatch } from './verifyInputs';
 
 const rows = (flat: Int32Array, batch: number, length: number): number[][] =>
@@ -32,6 +33,7 @@ export async function benchTfjsModel(
   const { model: counted, config } = await loadModel(folder);
   const parameters = counted.params.count();
   counted.params.dispose();
+  const peak = new PeakRss();
   const model = await openTfjsModel(folder, backend);
   const result: ModelBench = {
     path: folder,
@@ -42,16 +44,15 @@ export async function benchTfjsModel(
     parameters,
     precision: 'fp32',
     executionProvider: 'cpu',
-    peakRssBytes: process.memoryUsage.rss(),
+    peakRssBytes: peak.bytes,
+    peakRssMethod: peak.method,
     points: [],
     skipped: [],
   };
   if (settings.ep !== 'cpu')
     result.fallback = `--ep ${settings.ep} applies to onnxruntime; TensorFlow.js runs on ${model.backend}.`;
   const seeds = new SeedStream(7);
-  const sample = (): void => {
-    result.peakRssBytes = Math.max(result.peakRssBytes, process.memoryUsage.rss());
-  };
+  const sample = (): void => peak.sample();
   try {
     for (const batch of settings.batches) {
       for (const sequence of settings.sequences) {
@@ -88,6 +89,7 @@ export async function benchTfjsModel(
       }
     }
   } finally {
+    result.peakRssBytes = peak.bytes;
     await model.dispose();
   }
   return result;

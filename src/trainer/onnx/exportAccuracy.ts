@@ -1,12 +1,13 @@
 // Accuracy of an export on labelled data (`export --data`): the written file and its baseline (the TensorFlow.js
 // checkpoint for an fp32 export, the float32 ONNX export for int8/fp16) go through evaluateFile on the same rows,
 // giving the accuracy change and each model's predicted-class counts, so a collapse to one class shows in numbers.
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { detectFormat, readTable } from '../../data/tableReader';
+import { detectFormat, labelOf, readTable } from '../../data/tableReader';
 import { UserError } from '../cliErrors';
-import { evaluateFile, type EvaluateFileReport } from '../eval/evaluateFile';
+import { evaluateFile, labelMapper, type EvaluateFileReport } from '../eval/evaluateFile';
+import { writeArtifact, type OnnxArtifact } from './externalData';
 import type { Precision } from './layers';
 
 export interface AccuracyData {
@@ -49,8 +50,11 @@ function summarise(report: EvaluateFileReport): ModelAccuracy {
   return { accuracy: report.accuracy, macroF1: report.macroF1, predictedCounts };
 }
 
-/** Checks that the data file reads and has both columns, before any export work (evaluateFile checks it all later). */
-export async function checkAccuracyData(data: AccuracyData): Promise<void> {
+/**
+ * Checks that the data file reads, has both columns and only labels the model predicts, before any export work, so a
+ * bad --data writes nothing (evaluateFile checks it all again later).
+ */
+export async function checkAccuracyData(data: AccuracyData, modelLabels: readonly string[]): Promise<void> {
   const format = detectFormat(resolve(data.data));
   if (format === undefined)
     throw new UserError(`Cannot tell the format of ${data.data}; use a .tsv, .csv or .jsonl file.`);
@@ -65,20 +69,28 @@ export async function checkAccuracyData(data: AccuracyData): Promise<void> {
       throw new UserError(
         `${data.data}:1: no column "${column}"; the columns are ${table.columns.join(', ')}. Use --text-column / --label-column.`,
       );
+  const toId = labelMapper(modelLabels);
+  for (const row of table.rows) {
+    const label = labelOf(row.values[data.labelColumn]);
+    if (label === undefined || toId(label) === undefined)
+      throw new UserError(
+        `${data.data}:${row.line}: label ${JSON.stringify(label ?? null)} is not one the model predicts (${modelLabels.join(', ')}); nothing was exported. Give data labelled with the model's labels (id2label in its config.json).`,
+      );
+  }
 }
 
 const distinct = (counts: readonly number[]): number => counts.filter((n) => n > 0).length;
 
 /**
- * Evaluates the written export `file` and its baseline on `data`. For a quantized export `baselineBytes` holds the
- * float32 ONNX bytes: they are written to a temporary folder with the companion files (tokenizer, config.json for
+ * Evaluates the written export `file` and its baseline on `data`. For a quantized export `baselineArtifact` holds the
+ * float32 ONNX export (with its external data, if any): it is written to a temporary folder with the companion files (tokenizer, config.json for
  * the labels) copied from beside `file`, and removed afterwards.
  */
 export async function exportAccuracy(
   file: string,
   precision: Precision,
   modelDir: string,
-  baselineBytes: Uint8Array | undefined,
+  baselineArtifact: OnnxArtifact | undefined,
   companions: readonly string[],
   data: AccuracyData,
   log: (line: string) => void = () => undefined,
@@ -94,14 +106,14 @@ export async function exportAccuracy(
   log(`evaluating ${precision} export on ${data.data}...`);
   const exported = await evaluateFile(request(file));
   let baseline: EvaluateFileReport;
-  if (precision === 'fp32' || baselineBytes === undefined) {
+  if (precision === 'fp32' || baselineArtifact === undefined) {
     log(`evaluating the TensorFlow.js checkpoint on ${data.data}...`);
     baseline = await evaluateFile(request(resolve(modelDir)));
   } else {
     const dir = await mkdtemp(join(tmpdir(), 'distill-studio-fp32-'));
     try {
       const fp32 = join(dir, 'model.onnx');
-      await writeFile(fp32, baselineBytes);
+      await writeArtifact(fp32, baselineArtifact);
       for (const name of companions) await copyFile(join(dirname(file), name), join(dir, name));
       log(`evaluating the float32 export on ${data.data}...`);
       baseline = await evaluateFile(request(fp32));
@@ -116,7 +128,7 @@ export async function exportAccuracy(
     n: exported.n,
     labels: exported.perClass.map((c) => c.label),
     exported: ex,
-    baselineKind: precision === 'fp32' || baselineBytes === undefined ? 'tfjs' : 'fp32-onnx',
+    baselineKind: precision === 'fp32' || baselineArtifact === undefined ? 'tfjs' : 'fp32-onnx',
     baseline: base,
     accuracyChange: ex.accuracy - base.accuracy,
     collapsed: distinct(base.predictedCounts) >= 2 && distinct(ex.predictedCounts) === 1,

@@ -7,6 +7,7 @@ import { UserError } from '../cliErrors';
 import { architectureName, type TransformerModel } from '../models/createModel';
 import { labelNames } from '../models/modelConfig';
 import { bertGraph, type GraphInputs } from './bertGraph';
+import { toExternalData, type OnnxArtifact } from './externalData';
 import { GraphBuilder } from './graphBuilder';
 import { LayerEmitter, type Precision } from './layers';
 import { mobilebertGraph } from './mobilebertGraph';
@@ -47,7 +48,8 @@ export interface OnnxExportOptions {
 /** The graph inputs, named as Hugging Face tokenizers name them (inference/onnxModel.ts looks for these). */
 export const INPUT_NAMES = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
 
-type Dim = number | 'batch' | 'sequence';
+/** Dynamic axes are named as Hugging Face Optimum names them, so tools that look for those names find them. */
+type Dim = number | 'batch_size' | 'sequence_length';
 
 function valueInfo(
   name: string,
@@ -105,19 +107,19 @@ export function buildOnnxModel(model: TransformerModel, options: OnnxExportOptio
   const computeIs16 = precision === 'fp16';
   const hidden = config.hidden_size;
   if (model.head === 'sequence-classification' && graph.logits !== undefined) {
-    emit(graph.logits, 'logits', ['batch', Math.max(1, labelNames(config).length)], computeIs16);
+    emit(graph.logits, 'logits', ['batch_size', Math.max(1, labelNames(config).length)], computeIs16);
   } else if (model.head === 'masked-lm' && graph.logits !== undefined) {
-    emit(graph.logits, 'logits', ['batch', 'sequence', config.vocab_size], computeIs16);
+    emit(graph.logits, 'logits', ['batch_size', 'sequence_length', config.vocab_size], computeIs16);
   } else {
-    emit(graph.lastHiddenState, 'last_hidden_state', ['batch', 'sequence', hidden], computeIs16);
+    emit(graph.lastHiddenState, 'last_hidden_state', ['batch_size', 'sequence_length', hidden], computeIs16);
   }
   if (options.withHidden === true) {
     graph.hiddenStates.forEach((h, i) =>
-      emit(h, `hidden_states.${i}`, ['batch', 'sequence', hidden], computeIs16),
+      emit(h, `hidden_states.${i}`, ['batch_size', 'sequence_length', hidden], computeIs16),
     );
     const heads = config.num_attention_heads;
     graph.attentions.forEach((a, i) =>
-      emit(a, `attentions.${i}`, ['batch', heads, 'sequence', 'sequence'], false),
+      emit(a, `attentions.${i}`, ['batch_size', heads, 'sequence_length', 'sequence_length'], false),
     );
   }
 
@@ -146,7 +148,7 @@ export function buildOnnxModel(model: TransformerModel, options: OnnxExportOptio
       name: architecture,
       node: g.nodes,
       initializer: g.initializers,
-      input: INPUT_NAMES.map((name) => valueInfo(name, DataType.INT64, ['batch', 'sequence'])),
+      input: INPUT_NAMES.map((name) => valueInfo(name, DataType.INT64, ['batch_size', 'sequence_length'])),
       output: outputs,
     },
     metadata_props: Object.entries(metadata).map(([key, value]) => ({ key, value })),
@@ -156,13 +158,51 @@ export function buildOnnxModel(model: TransformerModel, options: OnnxExportOptio
 /** ONNX files are single protobuf messages, which protobuf limits to 2 GiB. */
 export const MAX_ONNX_BYTES = 2 ** 31 - 1;
 
-/** The model's bytes; fails for models over 2 GiB (they would need ONNX external data, not written yet). */
+/**
+ * Above this many bytes of weights an export keeps them in an external data file. The 2 GiB protobuf limit less
+ * 64 MiB for the graph itself and the metadata (a BERT graph without weights is well under 1 MiB).
+ */
+export const EXTERNAL_DATA_AUTO_BYTES = MAX_ONNX_BYTES - 64 * 2 ** 20;
+
+export interface ExternalDataOptions {
+  /** `auto` (default): external above `threshold` bytes of weights; `always`; `never` (fail over 2 GiB). */
+  mode?: 'auto' | 'always' | 'never';
+  /** File name of the data file beside the model, e.g. `student.onnx.data` (externalData.ts dataLocationFor). */
+  location: string;
+  /** Weight bytes above which `auto` moves them out; default EXTERNAL_DATA_AUTO_BYTES. */
+  threshold?: number;
+}
+
+const weightBytesOf = (proto: ModelProto): number =>
+  proto.graph.initializer.reduce((sum, t) => sum + (t.raw_data?.byteLength ?? 0), 0);
+
+/** The model's bytes, every weight inline; fails for models over 2 GiB (exportOnnxArtifact writes external data). */
 export function exportOnnxBytes(model: TransformerModel, options: OnnxExportOptions = {}): Uint8Array {
   const proto = buildOnnxModel(model, options);
-  const weightBytes = proto.graph.initializer.reduce((sum, t) => sum + t.raw_data.byteLength, 0);
-  if (weightBytes > MAX_ONNX_BYTES)
+  const weightBytes = weightBytesOf(proto);
+  if (weightBytes > EXTERNAL_DATA_AUTO_BYTES)
     throw new UserError(
-      `the weights take ${(weightBytes / 2 ** 30).toFixed(2)} GiB, over the 2 GiB limit of one ONNX file; export with --quantize fp16 or int8`,
+      `the weights take ${(weightBytes / 2 ** 30).toFixed(2)} GiB, over the 2 GiB limit of one ONNX protobuf; they must go to an external data file (export with --external-data), or quantize (--quantize fp16 or int8)`,
     );
   return encodeModel(proto);
+}
+
+/** The model as an artifact: inline, or with its weights in an external data file per `externalData`. */
+export function exportOnnxArtifact(
+  model: TransformerModel,
+  options: OnnxExportOptions & { externalData: ExternalDataOptions },
+): OnnxArtifact {
+  const proto = buildOnnxModel(model, options);
+  const weightBytes = weightBytesOf(proto);
+  const { mode = 'auto', location, threshold = EXTERNAL_DATA_AUTO_BYTES } = options.externalData;
+  const external = mode === 'always' || (mode === 'auto' && weightBytes > threshold);
+  if (!external) {
+    if (weightBytes > EXTERNAL_DATA_AUTO_BYTES)
+      throw new UserError(
+        `the weights take ${(weightBytes / 2 ** 30).toFixed(2)} GiB, over the 2 GiB limit of one ONNX protobuf; allow external data (leave out --no-external-data) or quantize (--quantize fp16 or int8)`,
+      );
+    return { model: encodeModel(proto) };
+  }
+  const moved = toExternalData(proto, location);
+  return { model: encodeModel(moved.model), external: moved.external };
 }

@@ -1,12 +1,13 @@
-// One export, start to finish: load the checkpoint, build the ONNX bytes, verify them with onnxruntime against the
-// TensorFlow.js model, and only then write the file (atomically) with the tokenizer files and config.json beside it.
+// One export, start to finish: load the checkpoint, build the ONNX bytes (weights inline, or in an external data file
+// for models near the 2 GiB protobuf limit), verify them with onnxruntime against the TensorFlow.js model, and only
+// then write the file(s) (atomically) with the tokenizer files and config.json beside them.
 // A quantized export is also compared with the float32 export of the same model: size, speed and agreement.
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { UserError } from '../cliErrors';
 import { loadModel, type LoadedModel } from '../checkpoint/modelCheckpoint';
 import { architectureName } from '../models/createModel';
+import { labelNames } from '../models/modelConfig';
 import { SeedStream } from '../models/nn';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { feedsFor, measurePoint } from './bench';
@@ -17,7 +18,14 @@ import {
   type AccuracyData,
   type AccuracyReport,
 } from './exportAccuracy';
-import { exportOnnxBytes, irVersionFor } from './exportGraph';
+import {
+  artifactBytes,
+  createSession,
+  dataLocationFor,
+  writeArtifact,
+  type OnnxArtifact,
+} from './externalData';
+import { exportOnnxArtifact, irVersionFor } from './exportGraph';
 import type { Precision } from './layers';
 import { compareWithReference, computeReference, DEFAULT_TOLERANCE, type VerifyReport } from './verify';
 
@@ -40,6 +48,13 @@ export interface ExportRequest {
   tolerance?: number;
   /** Labelled data to evaluate the written export (and its baseline) on after verification. */
   evaluate?: AccuracyData;
+  /**
+   * Weights in an external data file beside the model (`<name>.onnx.data`): `auto` (default) above
+   * `externalDataThreshold` bytes of weights (just under the 2 GiB protobuf limit), `always`, or `never`.
+   */
+  externalData?: 'auto' | 'always' | 'never';
+  /** Weight bytes above which `auto` writes external data (tests force it low). */
+  externalDataThreshold?: number;
 }
 
 export interface QuantizationReport {
@@ -59,7 +74,10 @@ export interface ExportReport {
   file: string;
   /** False when verification failed: nothing was written. */
   written: boolean;
+  /** Bytes on disk: the .onnx plus its external data file. */
   bytes: number;
+  /** The weights' data file beside the model, when they are stored as ONNX external data. */
+  externalData?: { file: string; bytes: number; tensors: number };
   opset: number;
   irVersion: number;
   precision: Precision;
@@ -112,14 +130,14 @@ export function collapseWarning(precision: Precision, verification: VerifyReport
   return `PREDICTIONS COLLAPSED: the ${precision} model predicts one class for every input (class counts ${counts(verification.classCounts.onnx)}) where the original predicts several (${counts(verification.classCounts.reference)}); agreement ${agreement}%. Do not ship it: export fp32 or fp16 instead.`;
 }
 
-async function timeBytes(
-  bytes: Uint8Array,
+async function timeArtifact(
+  artifact: OnnxArtifact,
   batch: number,
   sequence: number,
   vocabSize: number,
   threads: number,
 ): Promise<number> {
-  const session = await ort.InferenceSession.create(bytes, {
+  const { session, release } = await createSession(artifact, {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
   });
@@ -127,7 +145,7 @@ async function timeBytes(
     const feeds = feedsFor(session, batch, sequence, vocabSize, new SeedStream(3));
     return (await measurePoint(session, feeds, { batch, sequence }, { warmup: 2, runs: 5 })).p50Ms;
   } finally {
-    await session.release();
+    await release();
   }
 }
 
@@ -154,7 +172,7 @@ async function exportLoaded(
     throw new UserError(
       `--data needs a classifier; ${request.modelDir} is a ${model.head} model, so there are no labels to score.`,
     );
-  if (request.evaluate !== undefined) await checkAccuracyData(request.evaluate);
+  if (request.evaluate !== undefined) await checkAccuracyData(request.evaluate, labelNames(config));
   if (load.initialised.length > 0)
     warnings.push(
       `the checkpoint lacks ${load.initialised.length} parameters (${load.initialised.slice(0, 3).join(', ')}${load.initialised.length > 3 ? ', ...' : ''}); they were initialised randomly`,
@@ -171,42 +189,58 @@ async function exportLoaded(
     maxLength,
     metadata: await tokenizerMetadata(request.modelDir),
   };
+  const file = resolve(request.out);
+  const externalData = {
+    mode: request.externalData ?? 'auto',
+    location: dataLocationFor(file),
+    ...(request.externalDataThreshold !== undefined ? { threshold: request.externalDataThreshold } : {}),
+  };
   log(`building the ONNX graph (opset ${request.opset}, ${request.precision})...`);
-  const bytes = exportOnnxBytes(model, options);
+  const artifact = exportOnnxArtifact(model, { ...options, externalData });
+  if (artifact.external !== undefined)
+    log(
+      `weights go to ${artifact.external.location} beside the model (ONNX external data, ${artifact.external.tensors} tensors)`,
+    );
+  const bytes = artifactBytes(artifact);
   log('verifying against TensorFlow.js...');
   const reference = computeReference(model, maxLength, request.withHidden);
-  const verification = await compareWithReference(bytes, reference, {
+  const verification = await compareWithReference(artifact, reference, {
     tolerance: request.tolerance ?? DEFAULT_TOLERANCE[request.precision],
     gateHidden: request.precision === 'fp32',
   });
 
   let quantization: QuantizationReport | undefined;
-  let baselineBytes: Uint8Array | undefined;
+  let baselineArtifact: OnnxArtifact | undefined;
   if (request.precision !== 'fp32') {
     log('comparing with the float32 export...');
-    baselineBytes = exportOnnxBytes(model, { ...options, precision: 'fp32' });
-    const baseline = await compareWithReference(baselineBytes, reference, {
+    // The float32 model of a quantized export may itself be over 2 GiB: the same external data rule applies.
+    baselineArtifact = exportOnnxArtifact(model, {
+      ...options,
+      precision: 'fp32',
+      externalData: { ...externalData, location: 'model.onnx.data' },
+    });
+    const baseline = await compareWithReference(baselineArtifact, reference, {
       tolerance: undefined,
       gateHidden: false,
     });
     const timedAt = { batch: 8, sequence: Math.min(64, maxLength), threads: 1 };
-    const time = (b: Uint8Array): Promise<number> =>
-      timeBytes(b, timedAt.batch, timedAt.sequence, config.vocab_size, timedAt.threads);
+    const time = (a: OnnxArtifact): Promise<number> =>
+      timeArtifact(a, timedAt.batch, timedAt.sequence, config.vocab_size, timedAt.threads);
     // Alternating A B A B and keeping each one's faster p50 cancels most of the warm-up and load noise.
-    let baselineP50 = await time(baselineBytes);
-    let p50Ms = await time(bytes);
-    baselineP50 = Math.min(baselineP50, await time(baselineBytes));
-    p50Ms = Math.min(p50Ms, await time(bytes));
+    let baselineP50 = await time(baselineArtifact);
+    let p50Ms = await time(artifact);
+    baselineP50 = Math.min(baselineP50, await time(baselineArtifact));
+    p50Ms = Math.min(p50Ms, await time(artifact));
     const rate = verification.agreement?.rate;
     const baseRate = baseline.agreement?.rate;
     quantization = {
       baseline: {
-        bytes: baselineBytes.length,
+        bytes: artifactBytes(baselineArtifact),
         p50Ms: baselineP50,
         maxAbsDiff: baseline.maxAbsDiff,
         agreementRate: baseRate,
       },
-      sizeRatio: bytes.length / baselineBytes.length,
+      sizeRatio: bytes / artifactBytes(baselineArtifact),
       speedup: baselineP50 / p50Ms,
       p50Ms,
       timedAt,
@@ -216,10 +250,9 @@ async function exportLoaded(
   const collapse = collapseWarning(request.precision, verification);
   if (collapse !== undefined) warnings.push(collapse);
 
-  const file = resolve(request.out);
   const copied: string[] = [];
   if (verification.passed) {
-    await writeFileAtomic(file, bytes);
+    await writeArtifact(file, artifact);
     const from = resolve(request.modelDir);
     const to = dirname(file);
     for (const name of COMPANION_FILES) {
@@ -240,7 +273,7 @@ async function exportLoaded(
       file,
       request.precision,
       request.modelDir,
-      baselineBytes,
+      baselineArtifact,
       copied,
       request.evaluate,
       log,
@@ -251,7 +284,16 @@ async function exportLoaded(
   return {
     file,
     written: verification.passed,
-    bytes: bytes.length,
+    bytes,
+    ...(artifact.external !== undefined
+      ? {
+          externalData: {
+            file: join(dirname(file), artifact.external.location),
+            bytes: artifact.external.bytes,
+            tensors: artifact.external.tensors,
+          },
+        }
+      : {}),
     opset: request.opset,
     irVersion: irVersionFor(request.opset),
     precision: request.precision,

@@ -19,12 +19,23 @@ export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 /** AttributeProto.AttributeType values used here. */
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 
+/** TensorProto.DataLocation: the elements are in the message (DEFAULT) or in an external data file (EXTERNAL). */
+export const DataLocation = { DEFAULT: 0, EXTERNAL: 1 } as const;
+
+export interface StringStringEntryProto {
+  key: string;
+  value: string;
+}
+
 export interface TensorProto {
   name: string;
   dims: number[];
   data_type: DataTypeCode;
-  /** Little-endian element bytes. */
-  raw_data: Uint8Array;
+  /** Little-endian element bytes; absent when the tensor is stored as external data. */
+  raw_data?: Uint8Array;
+  /** With data_location EXTERNAL: `location` (a file beside the model), `offset` and `length` in bytes. */
+  external_data?: StringStringEntryProto[];
+  data_location?: (typeof DataLocation)[keyof typeof DataLocation];
 }
 
 export interface AttributeProto {
@@ -72,7 +83,7 @@ export interface ModelProto {
   producer_version: string;
   doc_string?: string;
   graph: GraphProto;
-  metadata_props: { key: string; value: string }[];
+  metadata_props: StringStringEntryProto[];
 }
 
 let modelType: protobuf.Type | undefined;

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import type { TransformerModel } from '../models/createModel';
 import { SeedStream } from '../models/nn';
+import { createSession, type OnnxArtifact } from './externalData';
 import type { Precision } from './layers';
 import { makeBatch, verificationSpecs, type InputBatch } from './verifyInputs';
 
@@ -151,15 +152,15 @@ function feeds(b: InputBatch): Record<string, ort.Tensor> {
 }
 
 /**
- * Runs the ONNX model (file bytes) on the reference batches and compares. `tolerance` gates the main output, and
+ * Runs the ONNX model (file bytes, or an artifact with external data) on the reference batches and compares. `tolerance` gates the main output, and
  * for float32 exports (`gateHidden`) the hidden states and attentions too.
  */
 export async function compareWithReference(
-  onnx: Uint8Array,
+  onnx: Uint8Array | OnnxArtifact,
   reference: Reference,
   options: { tolerance: number | undefined; gateHidden: boolean },
 ): Promise<VerifyReport> {
-  const session = await ort.InferenceSession.create(onnx);
+  const { session, release } = await createSession(onnx);
   try {
     const cases: CaseResult[] = [];
     let hiddenDiff = 0;
@@ -237,14 +238,14 @@ export async function compareWithReference(
     if (isClassifier) report.classCounts = classCounts;
     return report;
   } finally {
-    await session.release();
+    await release();
   }
 }
 
 /** Exports are verified right after they are built: TensorFlow.js reference, then the comparison. */
 export async function verifyOnnx(
   model: TransformerModel,
-  onnx: Uint8Array,
+  onnx: Uint8Array | OnnxArtifact,
   options: { precision: Precision; maxLength: number; withHidden: boolean; tolerance?: number },
 ): Promise<VerifyReport> {
   const reference = computeReference(model, options.maxLength, options.withHidden);

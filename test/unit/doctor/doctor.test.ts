@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import * as ort from 'onnxruntime-node';
 import { registerDoctorCommand } from '../../../src/trainer/commands/doctorCommand';
 import type { DoctorReport } from '../../../src/trainer/doctor/runDoctor';
+import { evaluateFile } from '../../../src/trainer/eval/evaluateFile';
 import { exportModel } from '../../../src/trainer/onnx/exportModel';
 import { copyWithJson, ignoreMask, swapMaskAndTypes } from './faults';
 
@@ -168,4 +169,49 @@ test('examples longer than a stage accepts are reported as truncated', async () 
     report.findings[0]?.message ?? '',
     /1 of 2 examples are longer than the teacher's 64 tokens \(longest 82\)/,
   );
+});
+
+test('sentence pairs: --text-pair-column feeds both texts to every stage and to the probes', async () => {
+  const ws = mkdtempSync(join(tmpdir(), 'distill-studio-doctor-pairs-'));
+  after(() => rmSync(ws, { recursive: true, force: true }));
+  const long = Array.from({ length: 70 }, () => 'good').join(' ');
+  const data = join(ws, 'pairs.tsv');
+  writeFileSync(
+    data,
+    `premise\thypothesis\tgold\nThe movie was not good!\tIt was bad\tnegative\nI love this movie\tGreat film\tpositive\na fine film\t${long}\tpositive\nboring\tnot good at all\tneutral\n`,
+  );
+  const { report } = await doctor([
+    '--teacher',
+    BERT_CLS,
+    '--student',
+    BERT_CLS,
+    '--onnx',
+    cleanOnnx,
+    '--data',
+    data,
+    '--text-column',
+    'premise',
+    '--text-pair-column',
+    'hypothesis',
+    '--label-column',
+    'gold',
+  ]);
+  const withPairs = await evaluateFile({
+    model: BERT_CLS,
+    data,
+    textColumn: 'premise',
+    textPairColumn: 'hypothesis',
+    labelColumn: 'gold',
+    batchSize: 8,
+    backend: 'cpu',
+  });
+  assert.equal(report.n, 4);
+  for (const stage of report.stages) assert.equal(stage.accuracy, withPairs.accuracy, stage.stage);
+  assert.deepEqual(
+    report.agreement.map((a) => a.rate),
+    [1, 1],
+  );
+  // Only the pair makes row 3 too long: the truncation check counts both texts.
+  assert.deepEqual(codes(report), ['TRUNCATION:teacher', 'TRUNCATION:student', 'TRUNCATION:onnx']);
+  assert.match(report.findings[0]?.message ?? '', /^1 of 4 examples are longer than the teacher's 64 tokens/);
 });

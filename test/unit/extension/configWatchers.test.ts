@@ -26,19 +26,21 @@ async function until(what: string, predicate: () => boolean, timeoutMs = 10_000)
   }
 }
 
-test('referencedPaths: data, unlabelled, checkpoints and tokenizer files, resolved from the config folder', () => {
+test('referencedPaths: data, unlabelled, checkpoints, tokenizer files and the output folder, resolved from the config folder', () => {
   const text = `{
     // comment
     "teacher": { "checkpoint": "ckpt/teacher" },
     "student": { "preset": "mobilebert-tiny" },
     "tokenizer": { "path": "/abs/vocab.txt", "corpus": ["more.txt"] },
     "data": { "train": "train.tsv", "eval": "train.tsv", "unlabelled": ["u.txt", 3] },
+    "output": { "dir": "out/runs" },
   }`;
   assert.deepEqual(referencedPaths('/w/cfg/a.distill.json', text), [
     '/w/cfg/train.tsv',
     '/w/cfg/u.txt',
     '/w/cfg/ckpt/teacher',
     '/abs/vocab.txt',
+    '/w/cfg/out/runs',
     '/w/cfg/more.txt',
   ]);
   assert.deepEqual(referencedPaths('/w/a.distill.json', '{ broken'), []);

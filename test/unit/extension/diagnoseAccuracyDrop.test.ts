@@ -5,17 +5,21 @@ import {
   extensionContext,
   recorded,
   resetMock,
+  script,
   setSetting,
   Uri,
   workspace,
 } from '../../helpers/vscodeMock';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type * as vscode from 'vscode';
 import {
+  doctorArguments,
   doctorSourcesFromRun,
   formatDoctorLines,
+  int8Candidates,
   readDoctorReport,
 } from '../../../src/extension/doctorReport';
 import { activate, deactivate } from '../../../src/extension/extension';
@@ -35,12 +39,40 @@ function activated(t: TestContext, ws: TempWorkspace, trusted = true): void {
 }
 
 function runFolder(ws: TempWorkspace): string {
-  ws.write('runs/r1/run.json', '{}');
+  ws.write('runs/r1/run.json', JSON.stringify({ baseDir: ws.dir }));
   ws.write('runs/r1/teacher/config.json', '{}');
   ws.write('runs/r1/final/config.json', '{}');
   ws.write('runs/r1/onnx/student/model.onnx', 'not a model');
   ws.write('eval.tsv', TRAIN_TSV);
   return ws.path('runs/r1');
+}
+
+/** A run whose config names its own columns and eval data, exported the way Export to ONNX names files. */
+function pairRun(ws: TempWorkspace): string {
+  ws.write(
+    'runs/nli/config.distill.json',
+    `{
+  // the run's copy of the user's config
+  "name": "nli",
+  "teacher": { "checkpoint": "models/bert-nli" },
+  "data": {
+    "train": "data/train.tsv",
+    "eval": "data/dev.tsv",
+    "test": "data/missing.tsv",
+    "textColumn": "premise",
+    "textPairColumn": "hypothesis",
+    "labelColumn": "gold",
+  },
+}`,
+  );
+  ws.write('runs/nli/run.json', JSON.stringify({ configFile: ws.path('nli.distill.json'), baseDir: ws.dir }));
+  ws.write('models/bert-nli/config.json', '{}');
+  ws.write('runs/nli/final/config.json', '{}');
+  ws.write('runs/nli/onnx/nli.onnx', 'fp32');
+  ws.write('runs/nli/onnx/nli-int8.onnx', 'int8');
+  ws.write('data/dev.tsv', 'premise\thypothesis\tgold\na\tb\tyes\n');
+  ws.write('other.tsv', TRAIN_TSV);
+  return ws.path('runs/nli');
 }
 
 test('doctorSourcesFromRun: teacher/, final/ (else best/) and onnx/student/model.onnx when present', (t) => {
@@ -50,13 +82,64 @@ test('doctorSourcesFromRun: teacher/, final/ (else best/) and onnx/student/model
     teacher: ws.path('runs/r1/teacher'),
     student: ws.path('runs/r1/final'),
     onnx: ws.path('runs/r1/onnx/student/model.onnx'),
+    onnxInt8: undefined,
+    columns: { textColumn: 'text', textPairColumn: undefined, labelColumn: 'label' },
+    data: [],
   });
+  ws.write('runs/r1/onnx/student-int8/model.onnx', 'int8');
+  assert.equal(doctorSourcesFromRun(run).onnxInt8, ws.path('runs/r1/onnx/student-int8/model.onnx'));
   ws.write('runs/r2/best/config.json', '{}');
   assert.deepEqual(doctorSourcesFromRun(ws.path('runs/r2')), {
     teacher: undefined,
     student: ws.path('runs/r2/best'),
     onnx: undefined,
+    onnxInt8: undefined,
+    columns: { textColumn: 'text', textPairColumn: undefined, labelColumn: 'label' },
+    data: [],
   });
+});
+
+test("doctorSourcesFromRun reads the run's config: columns, eval data, the teacher checkpoint, the int8 twin", (t) => {
+  const ws = tempWorkspace(t);
+  const run = pairRun(ws);
+  const sources = doctorSourcesFromRun(run);
+  assert.deepEqual(sources, {
+    teacher: ws.path('models/bert-nli'),
+    student: ws.path('runs/nli/final'),
+    onnx: ws.path('runs/nli/onnx/nli.onnx'),
+    onnxInt8: ws.path('runs/nli/onnx/nli-int8.onnx'),
+    columns: { textColumn: 'premise', textPairColumn: 'hypothesis', labelColumn: 'gold' },
+    data: [ws.path('data/dev.tsv')],
+  });
+  assert.deepEqual(doctorArguments(sources, ws.path('data/dev.tsv')), [
+    'doctor',
+    '--teacher',
+    ws.path('models/bert-nli'),
+    '--student',
+    ws.path('runs/nli/final'),
+    '--onnx',
+    ws.path('runs/nli/onnx/nli.onnx'),
+    '--onnx-int8',
+    ws.path('runs/nli/onnx/nli-int8.onnx'),
+    '--data',
+    ws.path('data/dev.tsv'),
+    '--text-column',
+    'premise',
+    '--text-pair-column',
+    'hypothesis',
+    '--label-column',
+    'gold',
+    '--json',
+  ]);
+  // Only an int8 export (no float32 one): still found where the float32 one would be.
+  rmSync(ws.path('runs/nli/onnx/nli.onnx'));
+  const int8Only = doctorSourcesFromRun(run);
+  assert.equal(int8Only.onnx, undefined);
+  assert.equal(int8Only.onnxInt8, ws.path('runs/nli/onnx/nli-int8.onnx'));
+  assert.deepEqual(int8Candidates('/r/onnx/student/model.onnx'), [
+    '/r/onnx/student/model-int8.onnx',
+    '/r/onnx/student-int8/model.onnx',
+  ]);
 });
 
 test('readDoctorReport narrows the JSON; formatDoctorLines lists stage accuracies and findings with fixes', () => {
@@ -109,11 +192,83 @@ test('on a run folder it runs the CLI doctor with the run teacher, final model, 
   assert.ok(invocation, recorded.logLines.join('\n'));
   assert.ok(
     invocation.endsWith(
-      `doctor --teacher ${run}/teacher --student ${run}/final --onnx ${run}/onnx/student/model.onnx --data ${ws.path('eval.tsv')} --json`,
+      `doctor --teacher ${run}/teacher --student ${run}/final --onnx ${run}/onnx/student/model.onnx --data ${ws.path('eval.tsv')} --text-column text --label-column label --json`,
     ),
     invocation,
   );
   // The stand-in checkpoints are not models: the trainer's reason is shown, not a crash.
   const error = recorded.messages.find((m) => m.severity === 'error');
   assert.match(error?.message ?? '', /^Diagnose Accuracy Drop failed: /);
+});
+
+test("on a run folder: the run's columns, its eval data first, and the int8 export offered", async (t) => {
+  const ws = tempWorkspace(t);
+  const run = pairRun(ws);
+  activated(t, ws);
+  await commands.executeCommand('distillStudio.diagnoseAccuracyDrop', Uri.file(run));
+  // The exports beside the run, both checked; then the data, the run's eval file first.
+  const [stagesPick, dataPick] = recorded.quickPicks;
+  assert.deepEqual(
+    (stagesPick?.items as { label: string; description: string; picked: boolean }[]).map((i) => [
+      i.label,
+      i.description,
+      i.picked,
+    ]),
+    [
+      ['ONNX export', ws.path('runs/nli/onnx/nli.onnx'), true],
+      ['int8 ONNX export', ws.path('runs/nli/onnx/nli-int8.onnx'), true],
+    ],
+  );
+  const dataItems = dataPick?.items as { label: string; description: string }[];
+  assert.deepEqual(dataItems[0], {
+    label: 'data/dev.tsv',
+    description: 'this run’s evaluation data',
+    path: ws.path('data/dev.tsv'),
+  });
+  assert.ok(dataItems.some((i) => i.label === 'other.tsv'));
+  assert.equal(dataItems.filter((i) => i.label === 'data/dev.tsv').length, 1, 'listed once');
+  const invocation = recorded.logLines.find((l) => l.startsWith('$ ') && l.includes(' doctor '));
+  assert.ok(
+    invocation?.endsWith(
+      `doctor --teacher ${ws.path('models/bert-nli')} --student ${run}/final --onnx ${run}/onnx/nli.onnx --onnx-int8 ${run}/onnx/nli-int8.onnx --data ${ws.path('data/dev.tsv')} --text-column premise --text-pair-column hypothesis --label-column gold --json`,
+    ),
+    invocation,
+  );
+});
+
+test('from the palette with no argument: the run is picked, then the same sources', async (t) => {
+  const ws = tempWorkspace(t);
+  const run = pairRun(ws);
+  activated(t, ws);
+  await commands.executeCommand('distillStudio.diagnoseAccuracyDrop');
+  const [runPick] = recorded.quickPicks;
+  assert.ok(
+    (runPick?.items as { detail?: string }[]).some((i) => i.detail === run),
+    JSON.stringify(runPick?.items),
+  );
+  const invocation = recorded.logLines.find((l) => l.startsWith('$ ') && l.includes(' doctor '));
+  assert.ok(invocation?.includes(`--onnx-int8 ${run}/onnx/nli-int8.onnx`), invocation);
+  assert.ok(invocation?.includes('--text-pair-column hypothesis --label-column gold'));
+});
+
+test('unchecking the int8 export leaves it out; cancelling the stage pick runs nothing', async (t) => {
+  const ws = tempWorkspace(t);
+  const run = pairRun(ws);
+  activated(t, ws);
+  const original = script.quickPick;
+  t.after(() => (script.quickPick = original));
+  script.quickPick = (items, options) =>
+    options?.canPickMany === true
+      ? items.filter((i) => (i as { label: string }).label === 'ONNX export')
+      : items[0];
+  await commands.executeCommand('distillStudio.diagnoseAccuracyDrop', Uri.file(run));
+  const invocation = recorded.logLines.find((l) => l.startsWith('$ ') && l.includes(' doctor '));
+  assert.ok(invocation !== undefined && !invocation.includes('--onnx-int8'), invocation);
+  assert.ok(invocation.includes(`--onnx ${run}/onnx/nli.onnx`));
+
+  recorded.logLines.length = 0;
+  recorded.progressTitles.length = 0;
+  script.quickPick = (items, options) => (options?.canPickMany === true ? undefined : items[0]);
+  await commands.executeCommand('distillStudio.diagnoseAccuracyDrop', Uri.file(run));
+  assert.deepEqual(recorded.progressTitles, []);
 });

@@ -113,6 +113,21 @@ test('export and bench reports are narrowed; malformed ones are rejected', () =>
   assert.deepEqual(formatBenchTable(models ?? []).slice(-1), [
     '      1    32      0.50      2.00       600.0 3.00x',
   ]);
+  const onCpu = readBenchReport({
+    models: [
+      {
+        path: '/g.onnx',
+        points: [point],
+        executionProvider: 'cpu',
+        fallback: 'CUDA is unavailable (x); running on the CPU.',
+        peakRssBytes: 3 * 2 ** 20,
+      },
+    ],
+  });
+  assert.deepEqual(formatBenchTable(onCpu ?? []).slice(0, 2), [
+    '/g.onnx (0.000 MiB, CPU, peak RSS 3.0 MiB)',
+    '  note: CUDA is unavailable (x); running on the CPU.',
+  ]);
   assert.equal(readBenchReport({ models: [{ path: '/t.onnx', points: [{ batch: 1 }] }] }), undefined);
   assert.equal(readBenchReport({}), undefined);
 });

@@ -4,9 +4,12 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
 import { Ajv } from 'ajv';
 import { Command, type CommanderError } from 'commander';
 import * as ort from 'onnxruntime-node';
+import { initBackend } from '../../../src/trainer/backend/backend';
+import { loadModel, saveModel } from '../../../src/trainer/checkpoint/modelCheckpoint';
 import { UserError } from '../../../src/trainer/cliErrors';
 import { registerBenchCommand } from '../../../src/trainer/commands/benchCommand';
 import { registerExportCommand } from '../../../src/trainer/commands/exportCommand';
@@ -337,6 +340,7 @@ test('bench times a checkpoint folder through TensorFlow.js side by side with it
       parameters: number;
       precision?: string;
       peakRssBytes: number;
+      peakRssMethod?: string;
       points: { p50Ms: number; p90Ms: number; p99Ms: number; samplesPerSecond: number; speedup?: number }[];
       skipped: { reason: string }[];
       speedup?: number;
@@ -357,6 +361,8 @@ test('bench times a checkpoint folder through TensorFlow.js side by side with it
     assert.equal(model?.points.length, 2, 'batch 1 and 2 at length 8');
     assert.equal(model?.skipped.length, 2, 'length 128 is over max_position_embeddings 64');
     assert.ok((model?.peakRssBytes ?? 0) > 0);
+    // Linux: the kernel's high-water mark, reset for each model, so peaks inside a run count.
+    if (process.platform === 'linux') assert.equal(model?.peakRssMethod, 'kernel-high-water-mark');
     for (const p of model?.points ?? [])
       assert.ok(p.p50Ms > 0 && p.p50Ms <= p.p90Ms && p.p90Ms <= p.p99Ms && p.samplesPerSecond > 0);
   }
@@ -467,6 +473,13 @@ test('export --data reports the accuracy of the export and its change from the f
     /no column "gold"/,
   );
   assert.ok(!existsSync(ws.path('models/x.onnx')));
+  // So are labels the model does not predict, found before the export (not after writing it).
+  const otherLabels = ws.write('data/other.tsv', 'text\tlabel\na fine film\tgood\n');
+  await assert.rejects(
+    cli(['export', '--model', BERT_CLS, '--out', ws.path('models/y.onnx'), '--data', otherLabels]),
+    /other\.tsv:2: label "good" is not one the model predicts \(negative, neutral, positive\); nothing was exported/,
+  );
+  assert.ok(!existsSync(ws.path('models/y.onnx')));
 });
 
 test('a collapse on the --data rows is a loud warning with the class counts and accuracies', () => {
@@ -485,4 +498,71 @@ test('a collapse on the --data rows is a loud warning with the class counts and 
     'PREDICTIONS COLLAPSED ON dev.tsv: the int8 model predicts one class for all 40 rows (negative:40 positive:0) where the float32 export predicts several (negative:22 positive:18); accuracy 57.5% vs 80.0%. Do not ship it: export fp32 or fp16 instead.',
   );
   assert.equal(dataCollapseWarning('int8', { ...report, collapsed: false }), undefined);
+});
+
+/**
+ * bert-cls rebuilt so int8 must collapse, the way outlier activations break dynamic quantization in practice: pooler
+ * feature 0 is a constant 1 (tanh(10)) and carries no weight, the others are ~1e-4 and carry all of it. uint8
+ * activations spread one step of 1/255 over [0, 1], so the informative features all round to zero and every input
+ * gets the classifier bias: one class.
+ */
+async function collapsingCheckpoint(dir: string): Promise<void> {
+  await initBackend('cpu');
+  const { model } = await loadModel(BERT_CLS);
+  const weight = model.params.get('bert.pooler.dense.weight');
+  const bias = model.params.get('bert.pooler.dense.bias');
+  const classifier = model.params.get('classifier.weight');
+  assert.ok(weight && bias && classifier);
+  const [width = 0] = weight.shape;
+  const notFirst = (rows: number, axis: 0 | 1): tf.Tensor2D =>
+    tf.tensor2d(
+      Array.from({ length: rows }, (_, i) =>
+        Array.from({ length: width }, (_, j) => ((axis === 0 ? i : j) === 0 ? 0 : 1)),
+      ),
+    );
+  weight.assign(tf.mul(tf.mul(weight, notFirst(width, 0)), 1e-4));
+  bias.assign(tf.tensor1d(Array.from({ length: width }, (_, i) => (i === 0 ? 10 : 0))));
+  classifier.assign(tf.mul(tf.mul(classifier, notFirst(classifier.shape[0] ?? 0, 1)), 1e4));
+  await saveModel(model, dir);
+  model.params.dispose();
+  for (const name of ['vocab.txt', 'tokenizer.json', 'tokenizer_config.json'])
+    cpSync(join(BERT_CLS, name), join(dir, name));
+}
+
+test('an int8 export that collapses to one class is reported loudly on stderr, framed, with the class counts', async (t) => {
+  const ws = tempWorkspace(t);
+  const checkpoint = ws.path('outliers');
+  await collapsingCheckpoint(checkpoint);
+  const { code, stdout, stderr } = await cli([
+    'export',
+    '--model',
+    checkpoint,
+    '--out',
+    ws.path('int8.onnx'),
+    '--quantize',
+    'int8',
+    '--backend',
+    'cpu',
+  ]);
+  assert.equal(code, 0, 'written (the user decides), but impossible to miss');
+  const frame = '!'.repeat(72);
+  const framed = new RegExp(
+    `${frame}\\nPREDICTIONS COLLAPSED: the int8 model predicts one class for every input \\(class counts (\\d+:\\d+ ?)+\\) where the original predicts several \\((\\d+:\\d+ ?)+\\); agreement [\\d.]+%\\. Do not ship it: export fp32 or fp16 instead\\.\\n${frame}`,
+  );
+  assert.match(stderr, framed);
+  assert.match(stdout, /^WARNING: PREDICTIONS COLLAPSED/m);
+  // The float32 export of the same checkpoint does not collapse: it is the quantization.
+  const fp32 = await cli([
+    'export',
+    '--model',
+    checkpoint,
+    '--out',
+    ws.path('fp32.onnx'),
+    '--backend',
+    'cpu',
+    '--json',
+  ]);
+  const report = JSON.parse(fp32.stdout) as ExportReport;
+  assert.equal(report.verification.collapsed, false);
+  assert.ok((report.verification.classCounts?.onnx.filter((n) => n > 0).length ?? 0) >= 2);
 });

@@ -61,8 +61,8 @@ for (const name of modelFixtures()) {
       for (const input of proto.graph.input) {
         assert.equal(input.type.tensor_type.elem_type, DataType.INT64);
         assert.deepEqual(input.type.tensor_type.shape.dim, [
-          { dim_param: 'batch' },
-          { dim_param: 'sequence' },
+          { dim_param: 'batch_size' },
+          { dim_param: 'sequence_length' },
         ]);
       }
       assert.deepEqual(
@@ -90,7 +90,9 @@ for (const name of modelFixtures()) {
         const labels = JSON.parse(metadata['labels'] ?? '{}') as Record<string, string>;
         assert.deepEqual(Object.values(labels), labelNames(config));
       }
-      assert.ok(proto.graph.initializer.every((t) => t.raw_data.byteLength > 0 || t.dims.includes(0)));
+      assert.ok(
+        proto.graph.initializer.every((t) => (t.raw_data?.byteLength ?? 0) > 0 || t.dims.includes(0)),
+      );
     } finally {
       model.params.dispose();
     }
@@ -107,8 +109,8 @@ test('without --with-hidden only the main output exists; the masked-LM decoder r
     );
     const dims = proto.graph.output[0]?.type.tensor_type.shape.dim;
     assert.deepEqual(dims, [
-      { dim_param: 'batch' },
-      { dim_param: 'sequence' },
+      { dim_param: 'batch_size' },
+      { dim_param: 'sequence_length' },
       { dim_value: model.config.vocab_size },
     ]);
     const tables = proto.graph.initializer.filter((t) => t.name.includes('word_embeddings'));

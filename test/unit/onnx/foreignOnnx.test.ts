@@ -1,6 +1,7 @@
 // ONNX files from other exporters through `predict` and `eval` (the built CLI): the bert-cls fixture rewritten with
-// Google/TF input names (input_mask, segment_ids) fed as int32 through Cast nodes, and with a static sequence length
-// of 16. Predictions must equal the original's (expected_predict.json, Hugging Face logits) within 1e-4.
+// Google/TF input names (input_mask, segment_ids) fed as int32 through Cast nodes, with a static sequence length of
+// 16, with a static batch size, and with the logits output under another name. Predictions must equal the
+// original's (expected_predict.json, Hugging Face logits) within 1e-4.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
@@ -62,6 +63,36 @@ function staticLength(model: ModelProto, length: number): ModelProto {
     };
   });
   return { ...model, graph: { ...model.graph, input } };
+}
+
+/** Every input's batch axis fixed to `size` (mobile exports often fix it to 1). */
+function staticBatch(model: ModelProto, size: number): ModelProto {
+  const input = model.graph.input.map((i) => {
+    const dims = i.type.tensor_type.shape.dim;
+    return {
+      ...i,
+      type: {
+        tensor_type: {
+          ...i.type.tensor_type,
+          shape: { dim: [{ dim_value: size }, dims[1] ?? { dim_param: 'sequence' }] },
+        },
+      },
+    };
+  });
+  return { ...model, graph: { ...model.graph, input } };
+}
+
+/** The logits output renamed, as exporters that number their outputs write it. */
+function renamedOutput(model: ModelProto, name: string): ModelProto {
+  const rename = (n: string): string => (n === 'logits' ? name : n);
+  return {
+    ...model,
+    graph: {
+      ...model.graph,
+      node: model.graph.node.map((n) => ({ ...n, output: n.output.map(rename) })),
+      output: model.graph.output.map((o) => ({ ...o, name: rename(o.name) })),
+    },
+  };
 }
 
 /** Writes the rewritten model with the fixture's tokenizer and config.json beside it. */
@@ -131,4 +162,20 @@ test('an ONNX file with a static sequence length (16) predicts like the original
   // Both rewrites at once: Google names, int32 and a static length.
   const both = writeVariant(ws, 'both', staticLength(googleInputs(original), 16));
   assertPredictsLikeOriginal(both);
+});
+
+test('an ONNX file with a static batch of 1 runs a batch of texts one row at a time; output names do not matter', (t) => {
+  const ws = tempWorkspace(t);
+  const original = decodeModel(readFileSync(join(FIXTURE, 'model.onnx')));
+  const file = writeVariant(ws, 'batch1', staticBatch(original, 1));
+  assertPredictsLikeOriginal(file);
+  assertEvaluates(ws, file);
+  // A batch of 2 fixed: three texts run as two calls, the last one padded with a copy that is dropped.
+  assertPredictsLikeOriginal(writeVariant(ws, 'batch2', staticBatch(original, 2)));
+  const renamed = writeVariant(ws, 'renamed', renamedOutput(original, 'output_0'));
+  assert.deepEqual(
+    decodeModel(readFileSync(renamed)).graph.output.map((o) => o.name),
+    ['output_0'],
+  );
+  assertPredictsLikeOriginal(renamed);
 });

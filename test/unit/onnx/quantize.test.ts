@@ -112,8 +112,21 @@ test('fp16 graphs keep float32 interfaces and run LayerNorm and Softmax in float
     int8.graph.node.filter((n) => n.op_type === 'MatMul' && n.input[1]?.endsWith('.weight.T')).length,
     0,
   );
+  // Per channel: every int8 weight [in, out] has its own float32 scale per output column, and the scales differ.
+  const byName = new Map(int8.graph.initializer.map((i) => [i.name, i]));
+  for (const node of int8.graph.node.filter((n) => n.op_type === 'MatMulInteger')) {
+    const weight = byName.get(node.input[1] ?? '');
+    const scale = byName.get((node.input[1] ?? '').replace(/\.int8$/, '.scale'));
+    assert.equal(weight?.data_type, DataType.INT8, node.name);
+    assert.equal(scale?.data_type, DataType.FLOAT, node.name);
+    assert.deepEqual(scale?.dims, [weight?.dims[1]], `${node.name}: one scale per output column`);
+    const raw = scale?.raw_data ?? new Uint8Array();
+    const scales = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    assert.ok(new Set(scales).size > 1, `${node.name}: per-channel scales differ`);
+  }
   for (const t of int8.graph.initializer.filter((i) => i.data_type === DataType.INT8)) {
-    const values = new Int8Array(t.raw_data.buffer, t.raw_data.byteOffset, t.raw_data.byteLength);
+    const raw = t.raw_data ?? new Uint8Array();
+    const values = new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
     assert.ok(
       values.every((v) => Math.abs(v) <= INT8_WEIGHT_RANGE),
       t.name,
