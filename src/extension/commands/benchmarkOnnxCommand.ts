@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { reportCliFailure, runCliWithProgress } from '../cliLauncher';
 import { formatBenchTable, readBenchReport } from '../cliReports';
 import { pathFromArg } from '../commandArgs';
+import { runFolderOf, type Dashboards } from '../dashboard/dashboards';
 import type { Services } from '../services';
 import { readSettings } from '../settings';
 import { requireTrust } from '../trust';
@@ -34,7 +35,7 @@ async function pickModels(arg: unknown, selected: unknown): Promise<string[]> {
   return (picked ?? []).map((p) => p.uri.fsPath);
 }
 
-export function registerBenchmarkOnnxCommand(s: Services): vscode.Disposable {
+export function registerBenchmarkOnnxCommand(s: Services, dashboards?: Dashboards): vscode.Disposable {
   return vscode.commands.registerCommand(
     'distillStudio.benchmarkOnnx',
     async (arg?: unknown, selected?: unknown) => {
@@ -69,12 +70,16 @@ export function registerBenchmarkOnnxCommand(s: Services): vscode.Disposable {
         return;
       }
       for (const line of formatBenchTable(report)) s.log.appendLine(line);
+      // The results are saved beside each model; the dashboard's Benchmark tab shows them (also for models
+      // outside a run folder, which it remembers).
+      void dashboards?.noteBenchmark(models);
       const point = report[0]?.points[0];
       const fastest =
         report.length > 1
           ? report.slice(1).reduce((a, b) => ((b.speedup ?? 0) > (a.speedup ?? 0) ? b : a))
           : undefined;
       const showTable = t('Show Table');
+      const openDashboard = t('Open Dashboard');
       const choice = await vscode.window.showInformationMessage(
         fastest?.speedup !== undefined
           ? t(
@@ -92,8 +97,13 @@ export function registerBenchmarkOnnxCommand(s: Services): vscode.Disposable {
               point?.sequence ?? '?',
             ),
         showTable,
+        openDashboard,
       );
       if (choice === showTable) s.log.show(true);
+      else if (choice === openDashboard)
+        void vscode.commands.executeCommand('distillStudio.openDashboard', runFolderOf(first), {
+          tab: 'benchmark',
+        });
     },
   );
 }
