@@ -28,15 +28,6 @@ import {
 } from './attentionMath';
 import { cellSize, Heatmap, type HeatmapCell } from './heatmap';
 
-/** Readable text of a probe from its WordPiece tokens. */
-export function probeText(tokens: readonly string[]): string {
-  const words = tokens.filter((tok) => tok !== '[CLS]' && tok !== '[SEP]' && tok !== '[PAD]');
-  return words
-    .map((w) => (w.startsWith('##') ? w.slice(2) : ` ${w}`))
-    .join('')
-    .trim();
-}
-
 const pairKey = (m: { teacherLayer: number; studentLayer: number }): string =>
   `${m.teacherLayer}:${m.studentLayer}`;
 
