@@ -65,3 +65,11 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+
+// The dashboard (built webview page in headless Chromium; skipped where Chromium is missing).
+if (existsSync('/usr/bin/chromium') || process.env.CHROMIUM_PATH) {
+  const { spawnSync } = await import('node:child_process');
+  spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'benchDashboard.ts')], {
+    stdio: 'inherit',
+  });
+} else console.log('dashboard benchmark skipped: no Chromium (apt-get install chromium)');

@@ -1,6 +1,7 @@
 // Bundles the three runtimes separately with esbuild: the extension host (CommonJS, `vscode` external), the
 // trainer + CLI (Node; native addons external) and the dashboard webview (browser IIFE).
 // `--watch` rebuilds on change; `--production` minifies.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -67,10 +68,14 @@ const builds = [
   },
 ];
 
+// The dashboard page template (the extension fills its CSP nonce and resource URIs).
+mkdirSync('dist/webview', { recursive: true });
+copyFileSync('webview/index.html', 'dist/webview/index.html');
+
 if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
-  console.log(`built ${builds.map((b) => b.outfile).join(', ')}`);
+  console.log(`built ${builds.map((b) => b.outfile).join(', ')}, dist/webview/index.html`);
 }

@@ -1,5 +1,5 @@
 // Extension entry point: wiring only. Computation runs in the trainer child process (src/trainer); this host
-// validates configs, owns the trainer processes, and shows runs.
+// validates configs, owns the trainer processes, and shows runs (Runs view, status bar, dashboard panels).
 import * as vscode from 'vscode';
 import { registerBenchmarkOnnxCommand } from './commands/benchmarkOnnxCommand';
 import { registerCopyModelPathCommand } from './commands/copyModelPathCommand';
@@ -12,10 +12,12 @@ import { registerOpenDashboardCommand } from './commands/openDashboardCommand';
 import { registerRefreshRunsCommand } from './commands/refreshRunsCommand';
 import { registerResumeRunCommand } from './commands/resumeRunCommand';
 import { registerRevealRunFolderCommand } from './commands/revealRunFolderCommand';
+import { registerShowAttentionDiffCommand } from './commands/showAttentionDiffCommand';
 import { registerShowLogCommand } from './commands/showLogCommand';
 import { registerStopRunCommand } from './commands/stopRunCommand';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { registerConfigQuickFixes } from './configQuickFixes';
+import { Dashboards } from './dashboard/dashboards';
 import { RunScheduler } from './runScheduler';
 import { RunsModel } from './runsModel';
 import { RunsTreeProvider } from './runsView';
@@ -44,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runs = new RunsModel(scheduler);
   const services: Services = { context, log, scheduler, runs, cliPath };
   const tree = new RunsTreeProvider(runs);
+  const dashboards = new Dashboards(services);
   const diagnostics = new ConfigDiagnostics();
   context.subscriptions.push(
     log,
@@ -58,9 +61,11 @@ export function activate(context: vscode.ExtensionContext): void {
     registerStopRunCommand(services),
     registerResumeRunCommand(services),
     registerNewConfigCommand(services),
-    registerOpenDashboardCommand(services),
+    dashboards,
+    registerOpenDashboardCommand(services, dashboards),
+    registerShowAttentionDiffCommand(services, dashboards),
     registerExportOnnxCommand(services),
-    registerBenchmarkOnnxCommand(services),
+    registerBenchmarkOnnxCommand(services, dashboards),
     registerDiagnoseAccuracyDropCommand(services),
     registerRevealRunFolderCommand(),
     registerCopyModelPathCommand(services),

@@ -96,6 +96,8 @@ export async function startRun(s: Services, target: RunTarget): Promise<Job | un
       ),
     );
   void follow(s, result.job);
+  // The dashboard follows the run live (over IPC) from its first event.
+  void vscode.commands.executeCommand('distillStudio.openDashboard', result.job.runDir);
   return result.job;
 }
 

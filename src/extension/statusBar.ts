@@ -1,5 +1,5 @@
 // Status bar item for the runs this window owns: progress of one run, or a count; hidden when none is active.
-// A click opens the dashboard of the single run (for now its events, see openDashboardCommand.ts) or the Runs view.
+// A click opens the dashboard of the single run, or the Runs view when there are several.
 import * as vscode from 'vscode';
 import { liveProgress } from './runFormat';
 import type { RunScheduler } from './runScheduler';

@@ -27,6 +27,8 @@ export interface AttentionMapRecord {
   /** [heads][T][T] row-major, heads after head mapping. */
   teacher: number[][][];
   student: number[][][];
+  /** The head mapping applied to bring both to one head count (`none` when the counts were equal). */
+  headMapping?: 'none' | 'mean' | 'group';
 }
 
 export interface RunEventPayloads {
@@ -62,7 +64,13 @@ export interface RunEventPayloads {
     metrics: EvalMetrics;
     best: boolean;
   };
-  'attention-snapshot': { stage: string; globalStep: number; maps: AttentionMapRecord[] };
+  'attention-snapshot': {
+    stage: string;
+    globalStep: number;
+    maps: AttentionMapRecord[];
+    /** The stage's attention loss (`mse-scores` compares pre-softmax scores; the maps are probabilities). */
+    loss?: 'mse' | 'kl' | 'mse-scores';
+  };
   checkpoint: {
     stage: string;
     globalStep: number;

@@ -43,6 +43,9 @@ export class Uri {
   static file(path: string): Uri {
     return new Uri('file', path);
   }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return new Uri(base.scheme, join(base.fsPath, ...parts));
+  }
   static parse(value: string): Uri {
     const match = /^([a-z]+):(.*)$/.exec(value);
     return match ? new Uri(match[1] ?? 'file', match[2] ?? '') : Uri.file(value);
@@ -273,6 +276,12 @@ export const window = {
   showSaveDialog: (options: { defaultUri?: Uri }) => Promise.resolve(script.saveDialog(options.defaultUri)),
   showOpenDialog: () => Promise.resolve(undefined),
   showWorkspaceFolderPick: () => Promise.resolve(workspace.workspaceFolders?.[0]),
+  createWebviewPanel: (viewType: string, title: string, _show: unknown, options: unknown) =>
+    createMockPanel(viewType, title, options),
+  registerWebviewPanelSerializer: (viewType: string, serializer: MockPanelSerializer) => {
+    webviewSerializers.set(viewType, serializer);
+    return new Disposable(() => webviewSerializers.delete(viewType));
+  },
   showTextDocument: (uri: Uri) => {
     recorded.opened.push(uri.fsPath);
     return Promise.resolve(undefined);
@@ -402,7 +411,97 @@ export const languages = {
   }),
 };
 
+// --- Webview panels (the dashboard) ---------------------------------------------------------------------------
+
+export interface MockPanelSerializer {
+  deserializeWebviewPanel(panel: MockWebviewPanel, state: unknown): Thenable<void> | void;
+}
+
+/** A webview panel that records what the extension posts and lets a test play the page and the user. */
+export interface MockWebviewPanel {
+  viewType: string;
+  title: string;
+  iconPath: unknown;
+  visible: boolean;
+  active: boolean;
+  disposed: boolean;
+  revealed: number;
+  createOptions: unknown;
+  webview: {
+    options: unknown;
+    html: string;
+    readonly cspSource: string;
+    asWebviewUri(uri: Uri): Uri;
+    postMessage(message: unknown): Promise<boolean>;
+    onDidReceiveMessage: (listener: (message: unknown) => unknown) => Disposable;
+  };
+  /** Every message the extension posted, in order. */
+  posted: { type: string; payload: Record<string, unknown> }[];
+  onDidChangeViewState: (listener: (e: unknown) => unknown) => Disposable;
+  onDidDispose: (listener: () => unknown) => Disposable;
+  reveal(): void;
+  dispose(): void;
+  /** The page posts a message to the extension. */
+  receive(message: unknown): void;
+  /** The user hides or shows the panel (its page is discarded when hidden, as without retainContextWhenHidden). */
+  setVisible(visible: boolean): void;
+}
+
+export const webviewPanels: MockWebviewPanel[] = [];
+export const webviewSerializers = new Map<string, MockPanelSerializer>();
+
+export function createMockPanel(viewType: string, title: string, options?: unknown): MockWebviewPanel {
+  const received = new EventEmitter<unknown>();
+  const viewState = new EventEmitter<unknown>();
+  const disposed = new EventEmitter<void>();
+  const panel: MockWebviewPanel = {
+    viewType,
+    title,
+    iconPath: undefined,
+    visible: true,
+    active: true,
+    disposed: false,
+    revealed: 0,
+    createOptions: options,
+    posted: [],
+    webview: {
+      options: undefined,
+      html: '',
+      cspSource: 'https://mock.vscode-cdn.net',
+      asWebviewUri: (uri: Uri) => Uri.parse(`https://mock.vscode-cdn.net${uri.fsPath}`),
+      postMessage: (message: unknown) => {
+        if (panel.disposed) return Promise.resolve(false);
+        panel.posted.push(message as { type: string; payload: Record<string, unknown> });
+        return Promise.resolve(true);
+      },
+      onDidReceiveMessage: received.event,
+    },
+    onDidChangeViewState: viewState.event,
+    onDidDispose: (listener) => disposed.event(listener),
+    reveal: () => {
+      panel.revealed++;
+      if (!panel.visible) panel.setVisible(true);
+    },
+    dispose: () => {
+      if (panel.disposed) return;
+      panel.disposed = true;
+      disposed.fire();
+    },
+    receive: (message) => received.fire(message),
+    setVisible: (visible) => {
+      panel.visible = visible;
+      panel.active = visible;
+      viewState.fire({ webviewPanel: panel });
+    },
+  };
+  webviewPanels.push(panel);
+  return panel;
+}
+
+export const ViewColumn = { Active: -1, Beside: -2, One: 1, Two: 2 } as const;
+
 export const env = {
+  language: 'en',
   clipboard: {
     writeText: (text: string) => {
       recorded.clipboard = text;
@@ -431,6 +530,8 @@ export function resetMock(): void {
   recorded.diagnostics.clear();
   recorded.quickPicks.length = 0;
   fileWatchers.length = 0;
+  webviewPanels.length = 0;
+  webviewSerializers.clear();
   script.answerMessage = () => undefined;
   settings.clear();
   workspace.isTrusted = true;
@@ -442,9 +543,27 @@ export function resetMock(): void {
 export function extensionContext(extensionPath: string): {
   subscriptions: { dispose(): unknown }[];
   extensionPath: string;
+  extensionUri: Uri;
+  workspaceState: {
+    get<T>(key: string, fallback?: T): T | undefined;
+    update(key: string, value: unknown): Promise<void>;
+  };
   asAbsolutePath(relativePath: string): string;
 } {
-  return { subscriptions: [], extensionPath, asAbsolutePath: (p) => join(extensionPath, p) };
+  const memento = new Map<string, unknown>();
+  return {
+    subscriptions: [],
+    extensionPath,
+    extensionUri: Uri.file(extensionPath),
+    workspaceState: {
+      get: <T>(key: string, fallback?: T) => (memento.has(key) ? (memento.get(key) as T) : fallback),
+      update: (key, value) => {
+        memento.set(key, value);
+        return Promise.resolve();
+      },
+    },
+    asAbsolutePath: (p) => join(extensionPath, p),
+  };
 }
 
 export const vscodeMock = {
@@ -470,6 +589,7 @@ export const vscodeMock = {
   l10n,
   commands,
   window,
+  ViewColumn,
   workspace,
   languages,
   env,

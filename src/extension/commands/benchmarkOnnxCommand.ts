@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { reportCliFailure, runCliWithProgress } from '../cliLauncher';
 import { formatBenchTable, readBenchReport } from '../cliReports';
 import { pathFromArg, runNodeFromArg } from '../commandArgs';
+import { runFolderOf, type Dashboards } from '../dashboard/dashboards';
 import type { Services } from '../services';
 import { readSettings } from '../settings';
 import { requireTrust } from '../trust';
@@ -57,7 +58,7 @@ async function pickModels(s: Services, arg: unknown, selected: unknown): Promise
   return (picked ?? []).map((p) => p.uri.fsPath);
 }
 
-export function registerBenchmarkOnnxCommand(s: Services): vscode.Disposable {
+export function registerBenchmarkOnnxCommand(s: Services, dashboards?: Dashboards): vscode.Disposable {
   return vscode.commands.registerCommand(
     'distillStudio.benchmarkOnnx',
     async (arg?: unknown, selected?: unknown) => {
@@ -97,12 +98,16 @@ export function registerBenchmarkOnnxCommand(s: Services): vscode.Disposable {
       const fellBack = report.find((m) => m.fallback !== undefined);
       if (fellBack?.fallback !== undefined)
         void vscode.window.showWarningMessage(t('Benchmark ONNX Model: {0}', fellBack.fallback));
+      // The results are saved beside each model; the dashboard's Benchmark tab shows them (also for models
+      // outside a run folder, which it remembers).
+      void dashboards?.noteBenchmark(models);
       const point = report[0]?.points[0];
       const fastest =
         report.length > 1
           ? report.slice(1).reduce((a, b) => ((b.speedup ?? 0) > (a.speedup ?? 0) ? b : a))
           : undefined;
       const showTable = t('Show Table');
+      const openDashboard = t('Open Dashboard');
       const choice = await vscode.window.showInformationMessage(
         fastest?.speedup !== undefined
           ? t(
@@ -120,8 +125,13 @@ export function registerBenchmarkOnnxCommand(s: Services): vscode.Disposable {
               point?.sequence ?? '?',
             ),
         showTable,
+        openDashboard,
       );
       if (choice === showTable) s.log.show(true);
+      else if (choice === openDashboard)
+        void vscode.commands.executeCommand('distillStudio.openDashboard', runFolderOf(first), {
+          tab: 'benchmark',
+        });
     },
   );
 }

@@ -14,6 +14,7 @@ import {
   readDoctorReport,
   type DoctorSources,
 } from '../doctorReport';
+import { runFolderOf } from '../dashboard/dashboards';
 import type { Services } from '../services';
 import { backendArgument, readSettings } from '../settings';
 import { requireTrust } from '../trust';
@@ -154,6 +155,10 @@ export function registerDiagnoseAccuracyDropCommand(s: Services): vscode.Disposa
     for (const line of formatDoctorLines(report)) s.log.appendLine(line);
     const accuracies = report.stages.map((st) => `${st.stage} ${(100 * st.accuracy).toFixed(1)}%`).join(', ');
     const showDetails = t('Show Details');
+    // doctor saves its report in the student's run folder (doctor.json), which the dashboard's Doctor tab shows.
+    const runDir = sources.student !== undefined ? runFolderOf(sources.student) : undefined;
+    const openDashboard = t('Open Dashboard');
+    const actions = runDir !== undefined ? [showDetails, openDashboard] : [showDetails];
     const choice = await vscode.window.showInformationMessage(
       report.findings.length === 0
         ? t('Accuracy: {0}. No findings: the stages agree.', accuracies)
@@ -162,8 +167,10 @@ export function registerDiagnoseAccuracyDropCommand(s: Services): vscode.Disposa
             accuracies,
             report.findings.length,
           ),
-      showDetails,
+      ...actions,
     );
     if (choice === showDetails) s.log.show(true);
+    else if (choice === openDashboard && runDir !== undefined)
+      void vscode.commands.executeCommand('distillStudio.openDashboard', runDir, { tab: 'doctor' });
   });
 }

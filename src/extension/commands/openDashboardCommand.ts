@@ -1,34 +1,54 @@
-// Open Dashboard. PLACEHOLDER until the dashboard issue lands: it opens the run's events.jsonl (the record the
-// dashboard will chart) and says so.
-import { join } from 'node:path';
+// Open Dashboard: shows a run (a Runs view item, a run folder or a path inside one, the status bar's run, or one
+// picked from the palette) in the dashboard panel, on the Training tab unless told otherwise.
 import * as vscode from 'vscode';
+import type { DashboardTab } from '../../protocol/dashboard';
+import { DASHBOARD_TABS } from '../../protocol/dashboard';
 import { pathFromArg, pickRun, runNodeFromArg } from '../commandArgs';
+import { runFolderOf, type Dashboards } from '../dashboard/dashboards';
 import type { Services } from '../services';
 
-export function registerOpenDashboardCommand(s: Services): vscode.Disposable {
-  return vscode.commands.registerCommand('distillStudio.openDashboard', async (arg?: unknown) => {
-    const t = vscode.l10n.t;
-    const node =
-      runNodeFromArg(s, arg) ??
-      (pathFromArg(arg) === undefined
-        ? await pickRun(s, (n) => n.kind === 'run', t('Choose a run'), t('There are no runs yet.'))
-        : undefined);
-    const runDir = node !== undefined ? pathFromArg(node) : pathFromArg(arg);
-    if (runDir === undefined) return;
-    const events = vscode.Uri.file(join(runDir, 'events.jsonl'));
-    const exists = await vscode.workspace.fs.stat(events).then(
-      () => true,
-      () => false,
+/** The run folder a command argument names; asks with a quick pick when there is none. */
+export async function dashboardRunFrom(
+  s: Services,
+  arg: unknown,
+  placeHolder: string,
+): Promise<string | undefined> {
+  const t = vscode.l10n.t;
+  const node = runNodeFromArg(s, arg);
+  if (node !== undefined) return pathFromArg(node);
+  const path = pathFromArg(arg);
+  if (path === undefined) {
+    const picked = await pickRun(
+      s,
+      (n) => n.kind === 'run' || n.kind === 'pending',
+      placeHolder,
+      t('There are no runs yet.'),
     );
-    if (!exists) {
-      void vscode.window.showInformationMessage(t('{0} has no events yet.', runDir));
-      return;
-    }
-    await vscode.window.showTextDocument(events, { preview: true });
-    void vscode.window.showInformationMessage(
-      t(
-        'The dashboard is not built yet (it comes with the dashboard issue); this shows the run’s events.jsonl instead.',
-      ),
+    return picked !== undefined ? pathFromArg(picked) : undefined;
+  }
+  // A run of this window that has not written its folder yet still gets its (waiting) dashboard.
+  if (s.scheduler.jobFor(path) !== undefined) return path;
+  const runDir = runFolderOf(path);
+  if (runDir === undefined)
+    void vscode.window.showWarningMessage(
+      t('{0} is not a run folder: it has no events.jsonl or run.json.', path),
     );
-  });
+  return runDir;
+}
+
+/** `options.tab` (internal callers: Benchmark ONNX Model, Diagnose Accuracy Drop) picks the tab. */
+function tabFrom(options: unknown): DashboardTab | undefined {
+  const tab =
+    options !== null && typeof options === 'object' ? (options as { tab?: unknown }).tab : undefined;
+  return DASHBOARD_TABS.includes(tab as DashboardTab) ? (tab as DashboardTab) : undefined;
+}
+
+export function registerOpenDashboardCommand(s: Services, dashboards: Dashboards): vscode.Disposable {
+  return vscode.commands.registerCommand(
+    'distillStudio.openDashboard',
+    async (arg?: unknown, options?: unknown) => {
+      const runDir = await dashboardRunFrom(s, arg, vscode.l10n.t('Choose the run to show'));
+      if (runDir !== undefined) dashboards.open(runDir, tabFrom(options));
+    },
+  );
 }

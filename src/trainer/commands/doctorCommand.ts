@@ -1,10 +1,27 @@
 // `distill-studio doctor`: accuracy of teacher, student, ONNX and int8 on the same data, agreement between
 // consecutive stages, where the drop came from, and the usual culprits with their fixes.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_INVALID, EXIT_OK } from '../cliErrors';
 import { pct } from '../doctor/checks';
 import { runDoctor, type DoctorReport, type DoctorRequest } from '../doctor/runDoctor';
+import { writeFileAtomic } from '../util/atomicWrite';
 import { processIo, type CommandIo } from './exportCommand';
+import { displayPath } from './formatDiagnostics';
+
+/** Identifies the layout of doctor.json (the `--json` report plus schema and time). */
+export const DOCTOR_SCHEMA = 'distill-studio.doctor/1';
+
+/**
+ * Where the report is kept: `doctor.json` in the run folder of the student (runs/<name>/final -> runs/<name>), where
+ * the dashboard's Doctor tab reads it; undefined when the student is not inside a run folder.
+ */
+export function doctorFileFor(student: string): string | undefined {
+  const runDir = dirname(resolve(student));
+  const isRun = existsSync(join(runDir, 'run.json')) || existsSync(join(runDir, 'events.jsonl'));
+  return isRun ? join(runDir, 'doctor.json') : undefined;
+}
 
 /** The command line's options: the doctor's request (less its log sink) plus the output format. */
 export interface DoctorOptions extends Omit<DoctorRequest, 'log'> {
@@ -24,8 +41,17 @@ export async function runDoctorCommand(options: DoctorOptions, io: CommandIo = p
     ...(options.backend !== undefined ? { backend: options.backend } : {}),
     log: options.json === true ? undefined : (line) => io.err(`${line}\n`),
   });
+  const file = doctorFileFor(options.student);
+  if (file !== undefined)
+    await writeFileAtomic(
+      file,
+      `${JSON.stringify({ schema: DOCTOR_SCHEMA, createdAt: new Date().toISOString(), ...report }, null, 2)}\n`,
+    );
   if (options.json === true) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else io.out(formatDoctorReport(report));
+  else {
+    io.out(formatDoctorReport(report));
+    if (file !== undefined) io.out(`\nSaved ${displayPath(file)}\n`);
+  }
   return report.findings.some((f) => f.severity === 'error') ? EXIT_INVALID : EXIT_OK;
 }
 
@@ -86,5 +112,9 @@ export function registerDoctorCommand(
     .option('--label-column <name>', 'gold label column', 'label')
     .option('--backend <name>', 'TensorFlow.js backend for checkpoint folders', 'auto')
     .option('--json', 'print one JSON object')
+    .addHelpText(
+      'after',
+      "\nWhen the student is a model folder of a run (runs/<name>/final), the report is also saved as runs/<name>/doctor.json, which the dashboard's Doctor tab shows.",
+    )
     .action(async (options: DoctorOptions) => setExitCode(await runDoctorCommand(options, io)));
 }

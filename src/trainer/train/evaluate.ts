@@ -75,10 +75,12 @@ export function attentionSnapshot(
         const sa = s[m.studentLayer - 1];
         const ta = t[m.teacherLayer - 1];
         if (sa === undefined || ta === undefined) return undefined;
-        const heads = sa.shape[1] === ta.shape[1] ? 'none' : mode === 'none' ? 'mean' : mode;
+        const heads: 'none' | 'mean' | 'group' =
+          sa.shape[1] === ta.shape[1] ? 'none' : mode === 'none' ? 'mean' : mode;
         const [sm, tm] = mapHeads(sa, ta, heads);
         return {
           pair: m,
+          heads,
           teacher: (tm.arraySync()[0] ?? []) as number[][][],
           student: (sm.arraySync()[0] ?? []) as number[][][],
         };
@@ -94,6 +96,7 @@ export function attentionSnapshot(
         tokens: encoding.tokens,
         teacher: map.teacher.map((h) => h.map((r) => r.map(round))),
         student: map.student.map((h) => h.map((r) => r.map(round))),
+        headMapping: map.heads,
       });
     }
   });

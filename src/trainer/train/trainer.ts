@@ -534,7 +534,12 @@ class Run {
       this.setup.config.attentionSnapshots?.maxTokens ?? 32,
     );
     if (maps.length > 0)
-      this.events.emit('attention-snapshot', { stage: stage.name, globalStep: this.state.globalStep, maps });
+      this.events.emit('attention-snapshot', {
+        stage: stage.name,
+        globalStep: this.state.globalStep,
+        maps,
+        loss: stage.losses.attention.kind,
+      });
   }
 }
 
