@@ -15,13 +15,13 @@ const INPUT_ALIASES: Record<Role, readonly string[]> = {
   tokenTypeIds: ['token_type_ids', 'segment_ids', 'input_type_ids'],
 };
 
-interface InputBinding {
+export interface InputBinding {
   name: string;
   role: Role;
   type: 'int64' | 'int32';
 }
 
-function bindInputs(session: ort.InferenceSession, file: string): InputBinding[] {
+export function bindInputs(session: ort.InferenceSession, file: string): InputBinding[] {
   return session.inputMetadata.map((meta) => {
     const role = (Object.keys(INPUT_ALIASES) as Role[]).find((r) => INPUT_ALIASES[r].includes(meta.name));
     if (role === undefined) {
@@ -37,7 +37,7 @@ function bindInputs(session: ort.InferenceSession, file: string): InputBinding[]
 }
 
 /** A static sequence length, when the file fixes one. */
-function staticLength(session: ort.InferenceSession): number | undefined {
+export function staticLength(session: ort.InferenceSession): number | undefined {
   const meta = session.inputMetadata[0];
   const dim = meta?.isTensor ? meta.shape[1] : undefined;
   return typeof dim === 'number' && dim > 0 ? dim : undefined;
