@@ -1,5 +1,6 @@
 // Checks that teacher and student fit the chosen losses, layer mapping and stages: widths (projection needed),
-// head counts (head mapping needed), depths (mapping and trainable layers in range), positions vs max length.
+// head counts (head mapping needed), depths (mapping and trainable layers in range), positions vs max length, and
+// that each stage's teacher can do what the stage asks (a masked-LM head, an ONNX runtime's limits).
 import type { DistillConfig, LossesSpec, StageSpec } from '../protocol/config';
 import type { DataSummary } from './dataCheck';
 import type { JsonPath } from './jsonDocument';
@@ -20,6 +21,10 @@ export const DEFAULT_LOSS_WEIGHTS: Readonly<Record<LossName, number>> = {
   featureMap: 0,
   maskedLm: 1,
 };
+
+/** How to fix a teacher without a masked-LM head (validation and the trainer say the same). */
+export const MLM_HEAD_FIX =
+  'Give "pretrainTeacher": { "checkpoint": "<folder>" } with a pre-trained model saved as BertForMaskedLM, BertForPreTraining or MobileBertForMaskedLM (for instance the model the teacher was fine-tuned from), or set "losses.maskedLm.weight": 0 in the pretrain-distill stage to distil only hidden states and attention on unlabelled text (TinyBERT general distillation).';
 
 /** Top-level losses with a stage's terms merged over them, term by term. */
 export function mergeLosses(base: LossesSpec | undefined, stage: LossesSpec | undefined): LossesSpec {
@@ -141,15 +146,60 @@ function checkMapping(
   }
 }
 
+/** A stage's teacher: the pretrainTeacher in pretrain-distill stages when there is one, else the teacher. */
+interface StageTeacher {
+  shape: ModelShape;
+  key: 'teacher' | 'pretrainTeacher';
+}
+
+/** What a stage asks of its teacher beyond shapes: a masked-LM head, and what an ONNX runtime can give. */
+function checkStageTeacher(
+  stage: StageSpec,
+  losses: LossesSpec,
+  teacher: StageTeacher,
+  stagePath: JsonPath | undefined,
+  report: Reporter,
+): void {
+  const { shape, key } = teacher;
+  if (stage.kind === 'pretrain-distill' && weightOf(losses, 'maskedLm') > 0) {
+    const why = shape.onnxOnly
+      ? `is given only as an ONNX file, which cannot give masked-LM predictions at a few positions; add "${key}.checkpoint" (the same model's weights) beside "onnx"`
+      : !shape.hasWeights
+        ? 'has no checkpoint: a teacher trained here is a classifier without a masked-LM head'
+        : shape.hasMaskedLmHead === false
+          ? `checkpoint (${shape.checkpointDir ?? ''}) has no masked-LM head (no cls.predictions.* tensors; a *ForSequenceClassification or bare model)`
+          : undefined;
+    if (why !== undefined)
+      report.at(
+        'error',
+        'teacher-no-mlm-head',
+        stagePath !== undefined ? [...stagePath, 'kind'] : [key],
+        `Stage "${stage.name}" distils masked-LM predictions, but the ${key} ${why}. ${MLM_HEAD_FIX}`,
+      );
+  }
+  if (
+    shape.runtime === 'onnx' &&
+    weightOf(losses, 'attention') > 0 &&
+    losses.attention?.kind === 'mse-scores'
+  )
+    report.at(
+      'error',
+      'onnx-teacher-unsupported',
+      lossPath(report.doc, stagePath, 'attention', 'kind'),
+      `Attention "kind": "mse-scores" compares pre-softmax scores, which an ONNX teacher does not output (exports carry attention probabilities). Use "kind": "mse" or "kl", or "${key}.runtime": "tfjs".`,
+    );
+}
+
 function checkStage(
   stage: StageSpec,
   index: number,
   config: DistillConfig,
-  teacher: ModelShape,
+  stageTeacher: StageTeacher,
   student: ModelShape,
   written: boolean,
   report: Reporter,
 ): void {
+  const teacher = stageTeacher.shape;
   const stagePath: JsonPath | undefined = written ? ['stages', index] : undefined;
   const at = (field: string): JsonPath => (stagePath ? [...stagePath, field] : ['stages']);
   if (Array.isArray(stage.trainLayers)) {
@@ -165,15 +215,25 @@ function checkStage(
     });
   }
   const hasUnlabelled = (config.data.unlabelled ?? []).length > 0;
-  if ((stage.kind === 'pretrain-distill' || stage.data === 'unlabelled') && !hasUnlabelled) {
+  const data = stage.data ?? (stage.kind === 'pretrain-distill' ? 'unlabelled' : 'both');
+  if (data === 'unlabelled' && !hasUnlabelled) {
     report.at(
       'error',
       'stage-needs-unlabelled',
-      at(stage.kind === 'pretrain-distill' ? 'kind' : 'data'),
-      `Stage "${stage.name}" needs unlabelled text: add files to "data.unlabelled" (one example per line).`,
+      at(stage.data === undefined ? 'kind' : 'data'),
+      `Stage "${stage.name}" needs unlabelled text: add files to "data.unlabelled" (one example per line)${stage.kind === 'pretrain-distill' ? ', or set "data": "labelled" to pre-train on the labelled texts' : ''}.`,
     );
   }
-  if (stage.kind === 'train') return;
+  if (stage.kind === 'train') {
+    if (stage.model === 'teacher' && teacher.onnxOnly)
+      report.at(
+        'error',
+        'onnx-teacher-unsupported',
+        at('model'),
+        `Stage "${stage.name}" trains the teacher, which is given only as an ONNX file (TensorFlow.js trains, onnxruntime only runs). Give "teacher.checkpoint" (or a preset) to train it, or drop this stage.`,
+      );
+    return;
+  }
   const losses = mergeLosses(config.losses, stage.losses);
   const names: LossName[] =
     stage.kind === 'pretrain-distill'
@@ -189,6 +249,7 @@ function checkStage(
   }
   checkWidths(teacher, student, losses, stagePath, report);
   checkHeads(teacher, student, losses, stagePath, report);
+  checkStageTeacher(stage, losses, stageTeacher, stagePath, report);
   if (stage.layerMapping !== undefined) checkMapping(config, stage, stagePath, teacher, student, report);
 }
 
@@ -198,10 +259,26 @@ export function checkModels(
   student: ModelShape,
   data: DataSummary,
   report: Reporter,
+  pretrainTeacher?: ModelShape,
 ): void {
   const written = Array.isArray(config.stages);
   const stages = expandStages(config, teacher.layers, student.layers);
   checkMapping(config, undefined, undefined, teacher, student, report);
+  const teacherOf = (stage: StageSpec): StageTeacher =>
+    stage.kind === 'pretrain-distill' && pretrainTeacher !== undefined
+      ? { shape: pretrainTeacher, key: 'pretrainTeacher' }
+      : { shape: teacher, key: 'teacher' };
+  // Pretrain stages without their own mapping apply the top-level one to the pretrainTeacher's depth.
+  if (pretrainTeacher !== undefined && stages.some((s) => s.kind === 'pretrain-distill' && !s.layerMapping))
+    checkMapping(config, undefined, undefined, pretrainTeacher, student, report);
+  if (pretrainTeacher !== undefined && !pretrainTeacher.hasWeights)
+    report.at(
+      'error',
+      'teacher-untrained',
+      ['pretrainTeacher'],
+      `"pretrainTeacher" needs trained weights ("checkpoint", or "onnx"): no stage trains it. Point it at a pre-trained checkpoint, or remove it to let pretrain-distill stages use "teacher".`,
+      'key',
+    );
 
   const names = new Map<string, number>();
   let teacherTrained = teacher.hasWeights;
@@ -217,7 +294,8 @@ export function checkModels(
     }
     names.set(stage.name, index);
     if (stage.kind === 'train' && stage.model === 'teacher') teacherTrained = true;
-    if (stage.kind !== 'train' && !teacherTrained) {
+    const stageTeacher = teacherOf(stage);
+    if (stage.kind !== 'train' && stageTeacher.key === 'teacher' && !teacherTrained) {
       report.at(
         'error',
         'teacher-untrained',
@@ -226,14 +304,18 @@ export function checkModels(
       );
       teacherTrained = true; // report once
     }
-    checkStage(stage, index, config, teacher, student, written, report);
+    checkStage(stage, index, config, stageTeacher, student, written, report);
   });
 
   const maxLength = config.data.maxLength ?? 128;
-  for (const [role, shape] of [
+  const roles: ['teacher' | 'student' | 'pretrainTeacher', ModelShape][] = [
     ['teacher', teacher],
     ['student', student],
-  ] as const) {
+    ...(pretrainTeacher !== undefined
+      ? [['pretrainTeacher', pretrainTeacher] as ['pretrainTeacher', ModelShape]]
+      : []),
+  ];
+  for (const [role, shape] of roles) {
     if (maxLength > shape.maxPositions) {
       report.at(
         'error',
@@ -250,7 +332,12 @@ export function checkModels(
         `Text pairs need 2 token types, but the ${role} has type_vocab_size ${shape.typeVocabSize}.`,
       );
     }
-    if (shape.labels !== undefined && data.labels !== undefined && shape.hasWeights) {
+    if (
+      role !== 'pretrainTeacher' &&
+      shape.labels !== undefined &&
+      data.labels !== undefined &&
+      shape.hasWeights
+    ) {
       const same =
         shape.labels.length === data.labels.length && shape.labels.every((l, i) => l === data.labels?.[i]);
       const generic = shape.labels.every((l) => /^LABEL_\d+$/.test(l));

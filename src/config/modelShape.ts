@@ -1,13 +1,14 @@
 // Resolves a teacher/student spec (checkpoint folder, preset, config overrides) to the sizes validation needs,
 // reading the checkpoint's config.json and checking that usable weights are there.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
-import type { ModelConfigOverrides, ModelSpec } from '../protocol/config';
+import type { ModelConfigOverrides, ModelSpec, TeacherSpec } from '../protocol/config';
 import type { ConfigDiagnostic, DiagnosticCode } from '../protocol/diagnostics';
 import { MODEL_PRESETS } from '../protocol/modelPresets';
 import { parseJsonDocument, type JsonDocument, type JsonPath } from './jsonDocument';
 import { resolveFrom } from './paths';
+import { checkpointTensorNames, hasMaskedLmHead } from './tensorNames';
 
 /** The sizes of one model that the config's losses and mappings depend on. */
 export interface ModelShape {
@@ -20,10 +21,16 @@ export interface ModelShape {
   typeVocabSize: number;
   /** The merged Hugging Face config. */
   config: ModelConfigOverrides;
-  /** Whether trained weights come with it (a checkpoint folder). */
+  /** Whether trained weights come with it (a checkpoint folder, or an ONNX export). */
   hasWeights: boolean;
-  /** Absolute checkpoint folder, when there is one. */
+  /** Absolute checkpoint folder (for a teacher given only as ONNX, the file's folder), when there is one. */
   checkpointDir?: string;
+  /** Whether the checkpoint holds a masked-LM head (cls.predictions.*); undefined when unknown. */
+  hasMaskedLmHead?: boolean;
+  /** Teachers: what computes them (`onnx` when `onnx` is given or `runtime` says so). */
+  runtime: 'tfjs' | 'onnx';
+  /** A teacher given only as an ONNX file: no TensorFlow.js weights (it cannot be trained here). */
+  onnxOnly: boolean;
   /** Label names from the checkpoint's id2label, in id order. */
   labels?: string[];
   /** Tokenizer files found in the checkpoint folder. */
@@ -50,14 +57,19 @@ interface Checkpoint {
   config: Record<string, unknown>;
   labels?: string[];
   tokenizerFiles: string[];
+  tensorNames?: string[];
 }
 
-/** Reads and checks a checkpoint folder; every problem becomes a diagnostic at `path` in the config. */
+/**
+ * Reads and checks a checkpoint folder (or, with `onnxFile`, the folder an ONNX export sits in, which needs only
+ * config.json); every problem becomes a diagnostic at `path` in the config.
+ */
 async function readCheckpoint(
   dir: string,
   doc: JsonDocument,
   path: JsonPath,
   diagnostics: ConfigDiagnostic[],
+  onnxFile?: string,
 ): Promise<Checkpoint | undefined> {
   const at = (code: DiagnosticCode, message: string, file = doc.file, range = doc.rangeOf(path)): void => {
     diagnostics.push({ severity: 'error', code, message, file, range, path: file === doc.file ? path : [] });
@@ -85,7 +97,9 @@ async function readCheckpoint(
   } catch {
     at(
       'checkpoint-config-missing',
-      `Checkpoint folder "${dir}" has no readable config.json. Save the model with Hugging Face save_pretrained(), which writes it.`,
+      onnxFile !== undefined
+        ? `"${dir}" has no readable config.json beside ${onnxFile}; the teacher's config.json there describes it (\`distill-studio export\` copies it). Copy the checkpoint's config.json next to the file, or give "checkpoint" too.`
+        : `Checkpoint folder "${dir}" has no readable config.json. Save the model with Hugging Face save_pretrained(), which writes it.`,
     );
     return undefined;
   }
@@ -110,6 +124,9 @@ async function readCheckpoint(
     );
     return undefined;
   }
+  const tokenizerFiles = ['vocab.txt', 'tokenizer.json'].filter((f) => files.includes(f));
+  const labels = labelsFrom(config);
+  if (onnxFile !== undefined) return { config, tokenizerFiles, ...(labels ? { labels } : {}) };
   const hasSafetensors =
     files.includes('model.safetensors') || files.includes('model.safetensors.index.json');
   if (!hasSafetensors) {
@@ -124,9 +141,31 @@ async function readCheckpoint(
     );
     return undefined;
   }
-  const tokenizerFiles = ['vocab.txt', 'tokenizer.json'].filter((f) => files.includes(f));
-  const labels = labelsFrom(config);
-  return { config, tokenizerFiles, ...(labels ? { labels } : {}) };
+  const tensorNames = await checkpointTensorNames(dir);
+  return { config, tokenizerFiles, ...(labels ? { labels } : {}), ...(tensorNames ? { tensorNames } : {}) };
+}
+
+/** An ONNX file a teacher names: it must exist and be a file. */
+async function checkOnnxFile(
+  file: string,
+  doc: JsonDocument,
+  path: JsonPath,
+  diagnostics: ConfigDiagnostic[],
+): Promise<boolean> {
+  const info = await stat(file).catch(() => undefined);
+  if (info?.isFile() === true) return true;
+  diagnostics.push({
+    severity: 'error',
+    code: info === undefined ? 'file-missing' : 'file-unreadable',
+    message:
+      info === undefined
+        ? `ONNX file "${file}" does not exist (paths are relative to the config file). Export one with \`distill-studio export --with-hidden\`, or set "runtime": "onnx" without "onnx" to let the run export the teacher.`
+        : `"${file}" is a folder; "onnx" names the .onnx file itself.`,
+    file: doc.file,
+    range: doc.rangeOf(path),
+    path,
+  });
+  return false;
 }
 
 function positiveInt(value: unknown): number | undefined {
@@ -138,21 +177,29 @@ function positiveInt(value: unknown): number | undefined {
  * shape cannot be known; later checks that need it are then skipped rather than reported twice.
  */
 export async function resolveModelShape(
-  spec: ModelSpec,
+  spec: ModelSpec | TeacherSpec,
   path: JsonPath,
   doc: JsonDocument,
   baseDir: string,
   diagnostics: ConfigDiagnostic[],
 ): Promise<ModelShape | undefined> {
-  const role = path[0] === 'teacher' ? 'teacher' : 'student';
+  const role = String(path[0] ?? 'model');
+  const teacherSpec: TeacherSpec = spec;
   let checkpoint: Checkpoint | undefined;
   let checkpointDir: string | undefined;
+  const onnxFile = teacherSpec.onnx !== undefined ? resolveFrom(baseDir, teacherSpec.onnx) : undefined;
+  if (onnxFile !== undefined && !(await checkOnnxFile(onnxFile, doc, [...path, 'onnx'], diagnostics)))
+    return undefined;
   if (spec.checkpoint !== undefined) {
     checkpointDir = resolveFrom(baseDir, spec.checkpoint);
     checkpoint = await readCheckpoint(checkpointDir, doc, [...path, 'checkpoint'], diagnostics);
     if (checkpoint === undefined) return undefined;
+  } else if (onnxFile !== undefined) {
+    checkpointDir = dirname(onnxFile);
+    checkpoint = await readCheckpoint(checkpointDir, doc, [...path, 'onnx'], diagnostics, onnxFile);
+    if (checkpoint === undefined) return undefined;
   }
-  if (spec.checkpoint === undefined && spec.preset === undefined && spec.config?.model_type === undefined) {
+  if (checkpoint === undefined && spec.preset === undefined && spec.config?.model_type === undefined) {
     diagnostics.push({
       severity: 'error',
       code: 'model-unspecified',
@@ -189,7 +236,12 @@ export async function resolveModelShape(
     typeVocabSize: positiveInt(full.type_vocab_size) ?? 2,
     config: full,
     hasWeights: checkpoint !== undefined,
+    runtime: onnxFile !== undefined ? 'onnx' : (teacherSpec.runtime ?? 'tfjs'),
+    onnxOnly: onnxFile !== undefined && spec.checkpoint === undefined,
     tokenizerFiles: checkpoint?.tokenizerFiles ?? [],
+    ...(checkpoint?.tensorNames !== undefined
+      ? { hasMaskedLmHead: hasMaskedLmHead(checkpoint.tensorNames) }
+      : {}),
     ...(checkpointDir !== undefined ? { checkpointDir } : {}),
     ...(checkpoint?.labels !== undefined ? { labels: checkpoint.labels } : {}),
   };

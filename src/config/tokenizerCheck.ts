@@ -25,6 +25,7 @@ export async function checkTokenizer(
   teacher: ModelShape | undefined,
   student: ModelShape | undefined,
   report: Reporter,
+  pretrainTeacher?: ModelShape,
 ): Promise<void> {
   let size: number | undefined;
   let source: string;
@@ -70,6 +71,7 @@ export async function checkTokenizer(
   for (const [role, shape] of [
     ['teacher', teacher],
     ['student', student],
+    ['pretrainTeacher', pretrainTeacher],
   ] as const) {
     if (shape === undefined) continue;
     const path = report.doc.has([role, 'config', 'vocab_size']) ? [role, 'config', 'vocab_size'] : [role];

@@ -44,10 +44,21 @@ export async function validateConfigText(file: string, text: string): Promise<Va
   const student = ok('student')
     ? await resolveModelShape(config.student, ['student'], doc, baseDir, report.diagnostics)
     : undefined;
-  const modelsOk = ok('data', 'losses', 'layerMapping', 'stages');
-  if (teacher !== undefined && student !== undefined && data !== undefined && modelsOk)
-    checkModels(config, teacher, student, data, report);
-  if (ok('tokenizer')) await checkTokenizer(config, baseDir, teacher, student, report);
+  const given = config.pretrainTeacher !== undefined;
+  const pretrainTeacher =
+    given && ok('pretrainTeacher') && config.pretrainTeacher !== undefined
+      ? await resolveModelShape(config.pretrainTeacher, ['pretrainTeacher'], doc, baseDir, report.diagnostics)
+      : undefined;
+  const modelsOk = ok('data', 'losses', 'layerMapping', 'stages', 'pretrainTeacher');
+  if (
+    teacher !== undefined &&
+    student !== undefined &&
+    data !== undefined &&
+    modelsOk &&
+    (!given || pretrainTeacher)
+  )
+    checkModels(config, teacher, student, data, report, pretrainTeacher);
+  if (ok('tokenizer')) await checkTokenizer(config, baseDir, teacher, student, report, pretrainTeacher);
   if (ok('output')) await checkOutput(config, baseDir, report);
   const diagnostics = [...report.diagnostics].sort(
     (a, b) =>

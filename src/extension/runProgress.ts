@@ -101,6 +101,9 @@ export function applyEvent(progress: RunProgress, event: RunEvent): RunProgress 
       if (event.payload.model === 'student' && event.payload.best) p.best = event.payload.metrics;
       p.globalStep = Math.max(p.globalStep, event.payload.globalStep);
       break;
+    case 'masked-lm-eval':
+      p.globalStep = Math.max(p.globalStep, event.payload.globalStep);
+      break;
     case 'checkpoint':
       p.checkpoint = {
         path: event.payload.path,

@@ -25,8 +25,17 @@ export interface DistillConfig {
    * @default 42
    */
   seed?: number;
-  /** The large, accurate model that teaches. A checkpoint folder, or an architecture to train first. */
-  teacher: ModelSpec;
+  /**
+   * The large, accurate model that teaches. A checkpoint folder, an architecture to train first, or an ONNX export
+   * run through onnxruntime.
+   */
+  teacher: TeacherSpec;
+  /**
+   * Teacher of `pretrain-distill` stages: a pre-trained model with its masked-LM head (a BertForMaskedLM,
+   * BertForPreTraining or MobileBertForMaskedLM checkpoint, typically the model `teacher` was fine-tuned from,
+   * as in TinyBERT's general distillation). Defaults to `teacher`. It must use the run's tokenizer vocabulary.
+   */
+  pretrainTeacher?: TeacherSpec;
   /** The small model being distilled. A checkpoint folder, a preset such as `mobilebert`, or explicit sizes. */
   student: ModelSpec;
   /** WordPiece tokenizer. Defaults to the teacher checkpoint's tokenizer files. */
@@ -93,6 +102,28 @@ export interface ModelSpec {
   preset?: ModelPreset;
   /** Hugging Face `config.json` keys, e.g. `{ "num_hidden_layers": 4, "hidden_size": 312 }`. */
   config?: ModelConfigOverrides;
+}
+
+/** A teacher: any model spec, optionally computed by onnxruntime-node instead of TensorFlow.js. */
+export interface TeacherSpec extends ModelSpec {
+  /**
+   * What computes the teacher's outputs while distilling. `tfjs`: TensorFlow.js, the training backend. `onnx`:
+   * onnxruntime-node. The teacher is then exported once to `<run>/teacher-onnx/model.onnx` with every hidden
+   * state and attention map as outputs, checked against TensorFlow.js before use (unless `onnx` names a file).
+   * The teacher needs no gradients, and onnxruntime is faster on CPUs (`npm run bench` measures both).
+   * Attention `kind: "mse-scores"` needs `tfjs`: exports carry attention probabilities, not pre-softmax scores.
+   * @default "tfjs"
+   */
+  runtime?: 'tfjs' | 'onnx';
+  /**
+   * An ONNX file of the teacher; implies `runtime: "onnx"`. Inputs input_ids, attention_mask and (for text
+   * pairs) token_type_ids; outputs `logits` and, for hidden-state and attention losses, `hidden_states.<i>` and
+   * `attentions.<i>`, as `distill-studio export --with-hidden` writes them. With `checkpoint` too, the file is
+   * checked against the checkpoint before use and the checkpoint supplies what an ONNX file cannot (a masked-LM
+   * head on gathered positions); without it, the config.json and tokenizer files beside the file describe the
+   * teacher. Relative to the config file.
+   */
+  onnx?: string;
 }
 
 /** Hugging Face BertConfig / MobileBertConfig keys (snake_case, exactly as in config.json). */
@@ -327,7 +358,11 @@ export interface LossesSpec {
   embedding?: HiddenLoss;
   /** MobileBERT feature-map transfer: mean and variance of each mapped layer's hidden states. Default weight 0. */
   featureMap?: LossTerm;
-  /** Masked-LM distillation for `pretrain-distill` stages. Default weight 1 in those stages. */
+  /**
+   * Masked-LM distillation in `pretrain-distill` stages (ignored elsewhere). Default weight 1. With weight 0, a
+   * `pretrain-distill` stage does not mask at all and distils only the hidden-state, attention and embedding
+   * losses on unlabelled text (TinyBERT's general distillation).
+   */
   maskedLm?: MaskedLmLoss;
 }
 
@@ -381,17 +416,30 @@ export interface AttentionLoss extends LossTerm {
   headMapping?: 'none' | 'mean' | 'group';
 }
 
-/** Masked-LM distillation on unlabelled text. */
+/**
+ * Masked-LM distillation on unlabelled text (MobileBERT's pre-training distillation): per sequence, `maskProbability`
+ * of the non-special tokens are selected (at least one); of those 80% become [MASK], 10% a random token and 10% stay
+ * unchanged (BERT). The loss is KL(teacher_T || student_T) * T^2 over the vocabulary at the selected positions
+ * only: hidden states are gathered there before the vocabulary projection, so no [batch, length, vocab] logits
+ * are built. The masking is seeded from the run seed and its generator state is saved in checkpoints.
+ */
 export interface MaskedLmLoss extends LossTerm {
   /**
-   * Share of tokens masked (80% [MASK], 10% random, 10% unchanged).
+   * Share of the non-special tokens of each sequence selected for prediction.
    * @exclusiveMinimum 0
    * @exclusiveMaximum 1
    * @default 0.15
    */
   maskProbability?: number;
   /**
-   * Weight of the cross-entropy against the true masked tokens, besides the soft teacher targets.
+   * Softmax temperature of the masked-LM distillation (1 in MobileBERT and TinyBERT).
+   * @exclusiveMinimum 0
+   * @maximum 100
+   * @default 1
+   */
+  temperature?: number;
+  /**
+   * Weight of the cross-entropy against the original tokens at the selected positions, added to the soft term.
    * @minimum 0
    * @default 0
    */
@@ -440,9 +488,18 @@ export interface LayerMappingSpec {
  * `tinybert-two-step`: intermediate-layer distillation, then prediction-layer distillation.
  * `mobilebert-progressive`: one stage per student layer (lower layers first, earlier ones frozen), then logits.
  * `teacher-then-distill`: train the teacher on the labelled data, then `task-distill`.
+ * `tinybert-general-task`: TinyBERT's general distillation (hidden states, attention and embeddings on unlabelled
+ * text, no masking; teacher `pretrainTeacher`), then `tinybert-two-step`.
+ * `mobilebert-pretrain-progressive`: MobileBERT's pre-training distillation (masked-LM KD plus every layer's hidden
+ * states and attention on unlabelled text; teacher `pretrainTeacher`), then `mobilebert-progressive`.
  */
 export type StagePreset =
-  'task-distill' | 'tinybert-two-step' | 'mobilebert-progressive' | 'teacher-then-distill';
+  | 'task-distill'
+  | 'tinybert-two-step'
+  | 'mobilebert-progressive'
+  | 'teacher-then-distill'
+  | 'tinybert-general-task'
+  | 'mobilebert-pretrain-progressive';
 
 /** One stage of training. */
 export interface StageSpec {
@@ -450,7 +507,11 @@ export interface StageSpec {
   name: string;
   /**
    * `train`: supervised training of `model` (no teacher). `distill`: task distillation from the teacher.
-   * `pretrain-distill`: masked-LM distillation on unlabelled text.
+   * `pretrain-distill`: distillation on unlabelled text with the masked-LM loss (`losses.maskedLm`) plus the
+   * hidden-state, attention and embedding losses, from `pretrainTeacher` (else `teacher`); the student's encoder
+   * carries on into the following stages, and after the stage the student is also saved with its masked-LM head
+   * to `<run>/pretrained/` (Hugging Face *ForMaskedLM, reusable as a student checkpoint). `final/` is the task model,
+   * unless every stage is `pretrain-distill`, when it is that masked-LM model.
    */
   kind: 'train' | 'distill' | 'pretrain-distill';
   /**
@@ -476,7 +537,8 @@ export interface StageSpec {
    */
   trainLayers?: 'all' | LayerIndex[];
   /**
-   * Whether the pooler and classifier train in this stage.
+   * Whether the head trains in this stage: the pooler and classifier, or in `pretrain-distill` stages the
+   * masked-LM head (its decoder is tied to the word embeddings, which train with layer 0).
    * @default true
    */
   trainHead?: boolean;
@@ -491,8 +553,9 @@ export interface StageSpec {
    */
   learningRate?: number;
   /**
-   * Which data feeds this stage. `both` mixes in unlabelled batches at `data.unlabelledRatio`.
-   * @default "both"
+   * Which data feeds this stage. `both` mixes in unlabelled batches at `data.unlabelledRatio`. Defaults to
+   * `unlabelled` in `pretrain-distill` stages (whose `labelled` and `both` use the labelled texts as plain text too)
+   * and to `both` elsewhere.
    */
   data?: 'labelled' | 'unlabelled' | 'both';
 }
@@ -595,13 +658,15 @@ export interface TrainingSpec {
    */
   evalBatchSize?: number;
   /**
-   * Cache teacher outputs across epochs: `logits` always fits; `features` also caches mapped hidden states and
-   * attention when they fit in `cacheMemoryMb`.
+   * Keep teacher outputs per example across epochs instead of recomputing them: `logits` keeps the logits;
+   * `features` also keeps the hidden states and attention maps of the mapped teacher layers when a stage's need
+   * fits in `cacheMemoryMb` (else that stage caches logits only and says so). Masked-LM stages never cache: their
+   * inputs are masked afresh every time.
    * @default "logits"
    */
   cacheTeacher?: 'none' | 'logits' | 'features';
   /**
-   * Memory budget for cached teacher features, in MiB.
+   * Memory budget for cached teacher features (`cacheTeacher: "features"`), in MiB.
    * @asType integer
    * @minimum 0
    * @default 1024
@@ -709,6 +774,14 @@ export interface GuardSpec {
    * @maximum 1
    */
   teacherMinAccuracy?: number;
+  /**
+   * Before distilling, check that the teacher gets the inputs it was trained with: its tokenizer's lower-casing
+   * and vocabulary, token type ids for text pairs, and the maximum length (position embeddings, the length it was
+   * trained with where recorded, a fixed ONNX sequence length). Errors stop the run; each finding names the fix
+   * (docs/diagnostics.md).
+   * @default true
+   */
+  checkTeacherInputs?: boolean;
 }
 
 /** Attention snapshots for the dashboard's attention diff viewer. */

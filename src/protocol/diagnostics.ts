@@ -15,7 +15,11 @@ export interface Range {
   end: Position;
 }
 
-/** Every diagnostic code, each documented in docs/diagnostics.md (a unit test keeps the two in step). */
+/**
+ * Every diagnostic code, each documented in docs/diagnostics.md (a unit test keeps the two in step). The
+ * `teacher-*` input codes come from the trainer's check before distilling (guards.checkTeacherInputs), which sees
+ * the real tokenizer, data and ONNX file; they are positioned in the config like the validator's.
+ */
 export const DIAGNOSTIC_CODES = [
   'json-syntax',
   'schema-required',
@@ -67,6 +71,13 @@ export const DIAGNOSTIC_CODES = [
   'vocab-smaller-than-embeddings',
   'output-dir-missing',
   'output-dir-not-folder',
+  'teacher-no-mlm-head',
+  'onnx-teacher-unsupported',
+  'teacher-lowercase-mismatch',
+  'teacher-vocab-mismatch',
+  'teacher-token-types',
+  'teacher-max-length',
+  'teacher-inputs-truncated',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

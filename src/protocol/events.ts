@@ -17,6 +17,21 @@ export interface EvalMetrics {
   n: number;
 }
 
+/**
+ * Masked-LM metrics of a `pretrain-distill` stage, at the selected positions of the eval texts (masked the same
+ * way at every evaluation, so values are comparable through the stage).
+ */
+export interface MaskedLmMetrics {
+  /** Share of masked positions where the student's top-1 token is the teacher's top-1 token. */
+  agreement: number;
+  /** Share of masked positions where the student's top-1 token is the original token. */
+  studentAccuracy: number;
+  /** The same for the teacher: what the student can reach at most by agreeing. */
+  teacherAccuracy: number;
+  /** Masked positions scored. */
+  n: number;
+}
+
 /** Attention maps for one probe sentence at one mapped layer pair, averaged per the head mapping. */
 export interface AttentionMapRecord {
   probe: number;
@@ -64,6 +79,8 @@ export interface RunEventPayloads {
     metrics: EvalMetrics;
     best: boolean;
   };
+  /** Evaluation of a `pretrain-distill` stage (instead of `eval`, whose task metrics mean nothing there). */
+  'masked-lm-eval': { stage: string; step: number; globalStep: number; metrics: MaskedLmMetrics };
   'attention-snapshot': {
     stage: string;
     globalStep: number;
@@ -93,6 +110,7 @@ const EVENT_TYPES: readonly RunEventType[] = [
   'stage-change',
   'step',
   'eval',
+  'masked-lm-eval',
   'attention-snapshot',
   'checkpoint',
   'done',
@@ -126,6 +144,8 @@ export function parseRunEvent(value: unknown): RunEvent | undefined {
         );
       case 'eval':
         return str('stage') && num('globalStep') && isRecord(p['metrics']) && typeof p['best'] === 'boolean';
+      case 'masked-lm-eval':
+        return str('stage') && num('globalStep') && isRecord(p['metrics']);
       case 'attention-snapshot':
         return str('stage') && num('globalStep') && Array.isArray(p['maps']);
       case 'checkpoint':

@@ -29,6 +29,8 @@ export interface LoadOptions {
   labels?: string[];
   /** Seed for parameters the checkpoint lacks. */
   seed?: number;
+  /** Also build (and load, when the checkpoint has it) the masked-LM head beside `head`. */
+  maskedLmHead?: boolean;
 }
 
 export interface LoadReport {
@@ -99,7 +101,10 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   if (decoderBias !== undefined && !tensors.has('cls.predictions.bias'))
     tensors.set('cls.predictions.bias', decoderBias);
 
-  const model = createModel(config, head, options.seed ?? 42);
+  const model = createModel(config, head, options.seed ?? 42, {
+    ...(options.maskedLmHead !== undefined ? { maskedLmHead: options.maskedLmHead } : {}),
+  });
+  const hasMaskedLm = head === 'masked-lm' || options.maskedLmHead === true;
   const report: LoadReport = { initialised: [], unused: [], converted: [] };
   const used = new Set<string>();
   for (const [name, variable] of model.params.entries()) {
@@ -144,7 +149,7 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   }
   const tied = new Set(['cls.predictions.decoder.weight', 'cls.predictions.decoder.bias']);
   for (const [name, { original }] of tensors) {
-    if (!used.has(name) && !(tied.has(name) && head === 'masked-lm')) report.unused.push(original);
+    if (!used.has(name) && !(tied.has(name) && hasMaskedLm)) report.unused.push(original);
   }
   return { model, config: { ...config, architectures: [architectureName(config, head)] }, report };
 }
@@ -162,11 +167,11 @@ const MOBILEBERT_ONLY = new Set([
 ]);
 
 /** The config.json a saved model carries, so Hugging Face transformers opens it unchanged. */
-export function configJson(model: TransformerModel): Record<string, unknown> {
+export function configJson(model: TransformerModel, head: HeadKind = model.head): Record<string, unknown> {
   const config = model.config;
   const labels = labelNames(config);
-  const out: Record<string, unknown> = { ...config, architectures: [architectureName(config, model.head)] };
-  if (model.head === 'sequence-classification') {
+  const out: Record<string, unknown> = { ...config, architectures: [architectureName(config, head)] };
+  if (head === 'sequence-classification') {
     out['id2label'] = Object.fromEntries(labels.map((l, i) => [String(i), l]));
     out['label2id'] = Object.fromEntries(labels.map((l, i) => [l, i]));
   } else {
@@ -181,15 +186,36 @@ export function configJson(model: TransformerModel): Record<string, unknown> {
   return written;
 }
 
-/** Saves config.json and model.safetensors (atomically); the bare encoder is saved without its prefix, as HF does. */
-export async function saveModel(model: TransformerModel, dir: string): Promise<void> {
+/** Whether parameter `name` belongs in a checkpoint of the Hugging Face class for `head`. */
+function savedWith(name: string, head: HeadKind): boolean {
+  const classifier = name.startsWith('classifier.');
+  const maskedLm = name.startsWith('cls.');
+  // *ForMaskedLM builds its encoder with add_pooling_layer=False.
+  if (head === 'masked-lm') return !classifier && !name.includes('.pooler.');
+  if (head === 'sequence-classification') return !maskedLm;
+  return !classifier && !maskedLm;
+}
+
+/**
+ * Saves config.json and model.safetensors (atomically); the bare encoder is saved without its prefix, as HF does.
+ * `head` picks which Hugging Face class the files are for, when the model carries more than one head (a task
+ * model with the masked-LM head it was pre-training-distilled with): only that class's tensors are written.
+ * `extra` keys go into config.json as they are (transformers keeps unknown keys as config attributes).
+ */
+export async function saveModel(
+  model: TransformerModel,
+  dir: string,
+  head: HeadKind = model.head,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   const prefix = basePrefix(model.config);
   const tensors = new Map<string, HostTensor>();
   for (const [name, variable] of model.params.entries()) {
-    const key =
-      model.head === 'encoder' ? name.replace(new RegExp(`^${prefix.replace('.', '\\.')}`), '') : name;
+    if (!savedWith(name, head)) continue;
+    const key = head === 'encoder' ? name.replace(new RegExp(`^${prefix.replace('.', '\\.')}`), '') : name;
     tensors.set(key, { dtype: 'F32', shape: [...variable.shape], data: variable.dataSync() as Float32Array });
   }
   await writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
-  await writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify(configJson(model), null, 2)}\n`);
+  const config = { ...configJson(model, head), ...extra };
+  await writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }

@@ -56,6 +56,13 @@ export function progressPrinter(): (event: RunEvent) => void {
         process.stderr.write(tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
         break;
       }
+      case 'masked-lm-eval': {
+        const m = event.payload.metrics;
+        const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+        const text = `  masked-LM eval at step ${event.payload.globalStep}: agreement with the teacher ${pct(m.agreement)}  student accuracy ${pct(m.studentAccuracy)}  teacher ${pct(m.teacherAccuracy)}  (${m.n} masked tokens)`;
+        process.stderr.write(tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
+        break;
+      }
       case 'done':
         process.stderr.write(
           `${tty ? '\n' : ''}done in ${formatDuration(event.payload.durationSeconds)}: ${event.payload.finalModel}\n`,

@@ -17,13 +17,13 @@ const INPUT_ALIASES: Record<Role, readonly string[]> = {
   tokenTypeIds: ['token_type_ids', 'segment_ids', 'input_type_ids'],
 };
 
-interface InputBinding {
+export interface InputBinding {
   name: string;
   role: Role;
   type: 'int64' | 'int32';
 }
 
-function bindInputs(session: ort.InferenceSession, file: string): InputBinding[] {
+export function bindInputs(session: ort.InferenceSession, file: string): InputBinding[] {
   return session.inputMetadata.map((meta) => {
     const role = (Object.keys(INPUT_ALIASES) as Role[]).find((r) => INPUT_ALIASES[r].includes(meta.name));
     if (role === undefined) {
@@ -39,7 +39,7 @@ function bindInputs(session: ort.InferenceSession, file: string): InputBinding[]
 }
 
 /** A static batch and sequence length, where the file fixes them. */
-function staticShape(session: ort.InferenceSession): { batch?: number; sequence?: number } {
+export function staticShape(session: ort.InferenceSession): { batch?: number; sequence?: number } {
   const meta = session.inputMetadata[0];
   const dim = (i: number): number | undefined => {
     const d = meta?.isTensor ? meta.shape[i] : undefined;

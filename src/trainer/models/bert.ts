@@ -3,7 +3,7 @@
 // sequence-classification and masked-LM heads (decoder tied to the word embeddings). TinyBERT and BERT-Tiny..Large
 // differ only in config. Parameter names are the checkpoint's, so loading needs no rename table.
 import * as tf from '@tensorflow/tfjs';
-import type { HeadKind, HfModelConfig } from './modelConfig';
+import type { HeadKind, HfModelConfig, ModelOptions } from './modelConfig';
 import { labelNames } from './modelConfig';
 import {
   LayerNorm,
@@ -134,7 +134,7 @@ class BertLayer {
   }
 }
 
-/** BERT with an optional task head. */
+/** BERT with an optional task head, and optionally the masked-LM head beside it. */
 export class BertModel {
   readonly kind = 'bert';
   private readonly embeddings: BertEmbeddings;
@@ -149,6 +149,7 @@ export class BertModel {
     readonly params: Params,
     readonly config: HfModelConfig,
     readonly head: HeadKind,
+    options: ModelOptions = {},
   ) {
     const d = config.hidden_size;
     const std = config.initializer_range;
@@ -162,7 +163,8 @@ export class BertModel {
     if (head === 'sequence-classification') {
       this.classifier = new Linear(params, 'classifier', d, Math.max(1, labelNames(config).length), std);
     }
-    if (head === 'masked-lm') {
+    // Created after the other heads, so adding it leaves their initialisation unchanged.
+    if (head === 'masked-lm' || options.maskedLmHead === true) {
       this.mlmTransform = new Linear(params, 'cls.predictions.transform.dense', d, d, std);
       this.mlmNorm = new LayerNorm(params, 'cls.predictions.transform.LayerNorm', d, config.layer_norm_eps);
       this.mlmBias = params.create('cls.predictions.bias', [config.vocab_size], 'zeros');
@@ -174,6 +176,21 @@ export class BertModel {
     return this.embeddings.wordEmbeddings;
   }
 
+  get hasMaskedLmHead(): boolean {
+    return this.mlmTransform !== undefined;
+  }
+
+  /**
+   * The masked-LM head (BertLMPredictionHead) on N final hidden states: dense, GELU, LayerNorm, then the decoder
+   * tied to the word embeddings plus a bias. [N, D] -> [N, V]. Callers gather the positions they need first.
+   */
+  maskedLmLogits(hidden: tf.Tensor2D): tf.Tensor2D {
+    if (this.mlmTransform === undefined || this.mlmNorm === undefined || this.mlmBias === undefined)
+      throw new Error('this model has no masked-LM head');
+    const t = this.mlmNorm.apply(activate(this.mlmTransform.apply(hidden), this.config.hidden_act)); // [N, D]
+    return tf.add(matMul(t, tf.transpose(this.wordEmbeddings)), this.mlmBias) as tf.Tensor2D; // [N, D] x [D, V] -> [N, V]
+  }
+
   forward(inputs: EncoderInputs, options: ForwardOptions = {}): ModelOutput {
     const tokenTypeIds = inputs.tokenTypeIds ?? tf.zerosLike(inputs.inputIds);
     const embedded = this.embeddings.apply(inputs.inputIds, tokenTypeIds, options);
@@ -183,16 +200,16 @@ export class BertModel {
       const first = h.slice([0, 0, 0], [-1, 1, -1]).squeeze([1]); // [B, T, D] -> [B, D]
       result.pooledOutput = tf.tanh(this.pooler.apply(first)) as tf.Tensor2D;
     }
+    if (options.outputLogits === false) return result;
     if (this.classifier !== undefined && result.pooledOutput !== undefined) {
       const rate = this.config.classifier_dropout ?? this.config.hidden_dropout_prob;
       result.logits = this.classifier.apply(
         dropout(result.pooledOutput, rate, options.training === true, options.seeds),
       ); // -> [B, L]
     }
-    if (this.mlmTransform !== undefined && this.mlmNorm !== undefined && this.mlmBias !== undefined) {
-      const t = this.mlmNorm.apply(activate(this.mlmTransform.apply(h), this.config.hidden_act));
-      const flat = t.reshape([-1, this.config.hidden_size]); // [B, T, D] -> [B*T, D]
-      const scores = tf.add(matMul(flat, tf.transpose(this.wordEmbeddings)), this.mlmBias); // [B*T, D] x [D, V] -> [B*T, V]
+    if (this.head === 'masked-lm') {
+      const flat = h.reshape([-1, this.config.hidden_size]) as tf.Tensor2D; // [B, T, D] -> [B*T, D]
+      const scores = this.maskedLmLogits(flat); // [B*T, V]
       result.logits = scores.reshape([h.shape[0], h.shape[1], this.config.vocab_size]); // -> [B, T, V]
     }
     return result;

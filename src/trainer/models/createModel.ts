@@ -1,16 +1,21 @@
 // Builds a randomly initialised BERT or MobileBERT with the requested head from a Hugging Face config.
 import { BertModel } from './bert';
 import { MobileBertModel } from './mobilebert';
-import type { HeadKind, HfModelConfig } from './modelConfig';
+import type { HeadKind, HfModelConfig, ModelOptions } from './modelConfig';
 import { Params, SeedStream } from './nn';
 
 export type TransformerModel = BertModel | MobileBertModel;
 
-export function createModel(config: HfModelConfig, head: HeadKind, seed = 42): TransformerModel {
+export function createModel(
+  config: HfModelConfig,
+  head: HeadKind,
+  seed = 42,
+  options: ModelOptions = {},
+): TransformerModel {
   const params = new Params(new SeedStream(seed));
   return config.model_type === 'mobilebert'
-    ? new MobileBertModel(params, config, head)
-    : new BertModel(params, config, head);
+    ? new MobileBertModel(params, config, head, options)
+    : new BertModel(params, config, head, options);
 }
 
 /** The checkpoint prefix of the encoder's parameters (`bert.` / `mobilebert.`). */

@@ -4,7 +4,7 @@
 // classification and masked-LM heads. Where HF builds a norm without passing eps, torch's default 1e-5 applies;
 // that is kept here on purpose for numerical parity.
 import * as tf from '@tensorflow/tfjs';
-import type { HeadKind, HfModelConfig } from './modelConfig';
+import type { HeadKind, HfModelConfig, ModelOptions } from './modelConfig';
 import { labelNames, trueHiddenSize } from './modelConfig';
 import {
   LayerNorm,
@@ -230,7 +230,7 @@ class MobileBertLayer {
   }
 }
 
-/** MobileBERT with an optional task head. */
+/** MobileBERT with an optional task head, and optionally the masked-LM head beside it. */
 export class MobileBertModel {
   readonly kind = 'mobilebert';
   private readonly embeddings: MobileBertEmbeddings;
@@ -245,6 +245,7 @@ export class MobileBertModel {
     readonly params: Params,
     readonly config: HfModelConfig,
     readonly head: HeadKind,
+    options: ModelOptions = {},
   ) {
     const d = config.hidden_size;
     const std = config.initializer_range;
@@ -258,12 +259,15 @@ export class MobileBertModel {
     if (head === 'sequence-classification') {
       this.classifier = new Linear(params, 'classifier', d, Math.max(1, labelNames(config).length), std);
     }
-    if (head === 'masked-lm') {
+    // Created after the other heads, so adding it leaves their initialisation unchanged.
+    if (head === 'masked-lm' || options.maskedLmHead === true) {
       // The transform always uses LayerNorm, whatever normalization_type says (as in HF).
       this.mlmTransform = new DenseNorm(params, 'cls.predictions.transform', d, d, {
         ...config,
         normalization_type: 'layer_norm',
       });
+      // The decoder is tied to the word embeddings, which are only embedding_size wide: HF's extra `dense` rows
+      // ([hidden - embedding, vocab], untied, trained) make up the rest of the hidden width.
       this.mlmDense = params.create(
         'cls.predictions.dense.weight',
         [d - config.embedding_size, config.vocab_size],
@@ -279,6 +283,23 @@ export class MobileBertModel {
     return this.embeddings.words;
   }
 
+  get hasMaskedLmHead(): boolean {
+    return this.mlmTransform !== undefined;
+  }
+
+  /**
+   * The masked-LM head (MobileBertLMPredictionHead) on N final hidden states: dense, activation, LayerNorm, then
+   * the decoder [word embeddings^T; dense] ([E + (D - E), V]) plus a bias. [N, D] -> [N, V].
+   */
+  maskedLmLogits(hidden: tf.Tensor2D): tf.Tensor2D {
+    if (this.mlmTransform === undefined || this.mlmDense === undefined || this.mlmBias === undefined)
+      throw new Error('this model has no masked-LM head');
+    const t = this.mlmTransform.apply(hidden, undefined, (y) => activate(y, this.config.hidden_act)); // [N, D]
+    const tied = this.wordEmbeddings.transpose(); // [V, E] -> [E, V]
+    const decoder = this.mlmDense.shape[0] === 0 ? tied : tf.concat([tied, this.mlmDense], 0); // -> [D, V]
+    return tf.add(matMul(t, decoder), this.mlmBias) as tf.Tensor2D; // [N, D] x [D, V] -> [N, V]
+  }
+
   forward(inputs: EncoderInputs, options: ForwardOptions = {}): ModelOutput {
     const tokenTypeIds = inputs.tokenTypeIds ?? tf.zerosLike(inputs.inputIds);
     const embedded = this.embeddings.apply(inputs.inputIds, tokenTypeIds, options);
@@ -289,17 +310,16 @@ export class MobileBertModel {
       result.pooledOutput =
         this.pooler !== undefined ? (tf.tanh(this.pooler.apply(first)) as tf.Tensor2D) : first;
     }
+    if (options.outputLogits === false) return result;
     if (this.classifier !== undefined && result.pooledOutput !== undefined) {
       const rate = this.config.classifier_dropout ?? this.config.hidden_dropout_prob;
       result.logits = this.classifier.apply(
         dropout(result.pooledOutput, rate, options.training === true, options.seeds),
       ); // -> [B, L]
     }
-    if (this.mlmTransform !== undefined && this.mlmDense !== undefined && this.mlmBias !== undefined) {
-      const t = this.mlmTransform.apply(h, undefined, (y) => activate(y, this.config.hidden_act));
-      const flat = t.reshape([-1, this.config.hidden_size]); // [B, T, D] -> [B*T, D]
-      const decoder = tf.concat([this.wordEmbeddings.transpose(), this.mlmDense], 0); // [E, V] ++ [D-E, V] -> [D, V]
-      const scores = tf.add(matMul(flat, decoder), this.mlmBias); // [B*T, D] x [D, V] -> [B*T, V]
+    if (this.head === 'masked-lm') {
+      const flat = h.reshape([-1, this.config.hidden_size]) as tf.Tensor2D; // [B, T, D] -> [B*T, D]
+      const scores = this.maskedLmLogits(flat); // [B*T, V]
       result.logits = scores.reshape([h.shape[0], h.shape[1], this.config.vocab_size]); // -> [B, T, V]
     }
     return result;

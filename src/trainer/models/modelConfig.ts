@@ -7,6 +7,15 @@ import type { Activation } from './nn';
 /** What sits on top of the encoder. */
 export type HeadKind = 'encoder' | 'sequence-classification' | 'masked-lm';
 
+/** Options beyond the head. */
+export interface ModelOptions {
+  /**
+   * Also build the masked-LM head (`cls.predictions.*`, decoder tied to the word embeddings) next to another
+   * head, for pre-training distillation followed by task stages on the same encoder.
+   */
+  maskedLmHead?: boolean;
+}
+
 export interface HfModelConfig extends Required<
   Omit<ModelConfigOverrides, 'classifier_dropout' | 'hidden_act'>
 > {

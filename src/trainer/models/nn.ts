@@ -79,6 +79,11 @@ export class SeedStream {
   nextUnit(): number {
     return this.nextUint32() / 4294967296;
   }
+
+  /** The whole state: `new SeedStream(s.snapshot())` continues exactly where `s` is (saved in checkpoints). */
+  snapshot(): number {
+    return this.state;
+  }
 }
 
 /** Swaps the last two axes. */
@@ -246,6 +251,11 @@ export interface ForwardOptions {
   outputAttentions?: boolean;
   /** Return every layer's pre-softmax scores [B, H, T, T], masked keys set to MASKED_SCORE. */
   outputAttentionScores?: boolean;
+  /**
+   * Compute the head's logits (default true). False returns encoder outputs only, e.g. to gather a few positions
+   * before a masked-LM head instead of projecting every position onto the vocabulary.
+   */
+  outputLogits?: boolean;
   /** Dropout on; needs `seeds` for reproducibility. */
   training?: boolean;
   seeds?: SeedStream;

@@ -23,6 +23,13 @@ export interface EffectiveLosses {
   };
   embedding: { weight: number; kind: 'mse' | 'cosine'; projection: boolean; schedule?: WeightSchedule };
   featureMap: { weight: number; schedule?: WeightSchedule };
+  maskedLm: {
+    weight: number;
+    probability: number;
+    temperature: number;
+    hardWeight: number;
+    schedule?: WeightSchedule;
+  };
 }
 
 export interface PlannedStage {
@@ -30,6 +37,8 @@ export interface PlannedStage {
   name: string;
   kind: StageSpec['kind'];
   model: 'teacher' | 'student';
+  /** Which teacher teaches: `pretrain` (config.pretrainTeacher) in pretrain-distill stages when one is given. */
+  teacher: 'task' | 'pretrain';
   steps: number;
   stepsPerEpoch: number;
   trainLayers: 'all' | number[];
@@ -81,7 +90,23 @@ export function effectiveLosses(spec: LossesSpec): EffectiveLosses {
       spec.embedding?.schedule,
     ),
     featureMap: withSchedule({ weight: w('featureMap') }, spec.featureMap?.schedule),
+    maskedLm: withSchedule(
+      {
+        weight: w('maskedLm'),
+        probability: spec.maskedLm?.maskProbability ?? 0.15,
+        temperature: spec.maskedLm?.temperature ?? 1,
+        hardWeight: spec.maskedLm?.hardWeight ?? 0,
+      },
+      spec.maskedLm?.schedule,
+    ),
   };
+}
+
+/** Whether a stage masks its inputs: a `pretrain-distill` stage whose masked-LM loss is on at some point. */
+export function masksInputs(stage: Pick<PlannedStage, 'kind' | 'losses'>): boolean {
+  const m = stage.losses.maskedLm;
+  const peak = m.schedule ? m.weight * Math.max(m.schedule.from, m.schedule.to) : m.weight;
+  return stage.kind === 'pretrain-distill' && peak > 0;
 }
 
 /** A weight (or temperature) at `progress` in [0, 1] of the stage. */
@@ -99,6 +124,13 @@ export interface PlanInputs {
   unlabelledExamples: number;
   teacherLayers: number;
   studentLayers: number;
+  /** Depth of config.pretrainTeacher, when there is one. */
+  pretrainTeacherLayers?: number;
+}
+
+/** The data a stage reads when it does not say: pretrain-distill stages learn from unlabelled text. */
+export function stageData(stage: StageSpec): 'labelled' | 'unlabelled' | 'both' {
+  return stage.data ?? (stage.kind === 'pretrain-distill' ? 'unlabelled' : 'both');
 }
 
 export function planStages(config: DistillConfig, inputs: PlanInputs): PlannedStage[] {
@@ -106,9 +138,9 @@ export function planStages(config: DistillConfig, inputs: PlanInputs): PlannedSt
   const accumulation = config.training?.gradientAccumulationSteps ?? 1;
   const labelledBatches = Math.max(1, Math.ceil(inputs.labelledExamples / (batchSize * accumulation)));
   return expandStages(config, inputs.teacherLayers, inputs.studentLayers).map((stage, index) => {
-    const useUnlabelled =
-      stage.kind !== 'train' && inputs.unlabelledExamples > 0 && (stage.data ?? 'both') !== 'labelled';
-    const ratio = stage.data === 'unlabelled' ? 1 : useUnlabelled ? (config.data.unlabelledRatio ?? 0.5) : 0;
+    const data = stageData(stage);
+    const useUnlabelled = stage.kind !== 'train' && inputs.unlabelledExamples > 0 && data !== 'labelled';
+    const ratio = data === 'unlabelled' ? 1 : useUnlabelled ? (config.data.unlabelledRatio ?? 0.5) : 0;
     const stepsPerEpoch =
       ratio >= 1
         ? Math.max(1, Math.ceil(inputs.unlabelledExamples / batchSize))
@@ -116,9 +148,11 @@ export function planStages(config: DistillConfig, inputs: PlanInputs): PlannedSt
     const epochs = stage.epochs ?? config.training?.epochs ?? 3;
     const steps = stage.steps ?? Math.max(1, Math.round(epochs * stepsPerEpoch));
     const losses = effectiveLosses(mergeLosses(config.losses, stage.losses));
+    const teacher =
+      stage.kind === 'pretrain-distill' && inputs.pretrainTeacherLayers !== undefined ? 'pretrain' : 'task';
     const matches = resolveLayerMapping(
       stage.layerMapping ?? config.layerMapping,
-      inputs.teacherLayers,
+      teacher === 'pretrain' ? (inputs.pretrainTeacherLayers ?? inputs.teacherLayers) : inputs.teacherLayers,
       inputs.studentLayers,
     );
     return {
@@ -126,6 +160,7 @@ export function planStages(config: DistillConfig, inputs: PlanInputs): PlannedSt
       name: stage.name,
       kind: stage.kind,
       model: stage.kind === 'train' ? (stage.model ?? 'student') : 'student',
+      teacher,
       steps,
       stepsPerEpoch,
       trainLayers: stage.trainLayers ?? 'all',

@@ -4,15 +4,17 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { DistillConfig } from '../../protocol/config';
+import type { DistillConfig, TeacherSpec } from '../../protocol/config';
+import { MLM_HEAD_FIX, mergeLosses } from '../../config/modelCheck';
+import { expandStages } from '../../config/stagePresets';
 import { MODEL_PRESETS } from '../../protocol/modelPresets';
 import { validateConfigText } from '../../config/validateConfig';
 import { resolveFrom } from '../../config/paths';
 import { UserError } from '../cliErrors';
 import { formatDiagnostic } from '../commands/formatDiagnostics';
-import { loadModel } from '../checkpoint/modelCheckpoint';
+import { loadModel, readModelConfig } from '../checkpoint/modelCheckpoint';
 import { createModel, type TransformerModel } from '../models/createModel';
-import { completeConfig } from '../models/modelConfig';
+import { completeConfig, type HeadKind, type HfModelConfig } from '../models/modelConfig';
 import { Params, SeedStream } from '../models/nn';
 import type { BertTokenizer } from '../tokenizer/bertTokenizer';
 import { saveBertTokenizer } from '../tokenizer/saveTokenizer';
@@ -21,9 +23,25 @@ import { trainWordPiece } from '../tokenizer/trainWordPiece';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { encodeExamples, loadLabelled, loadUnlabelled, type EncodedExample, type Example } from './dataset';
 import { pathExists } from '../util/pathExists';
+import { effectiveLosses, masksInputs } from './plan';
+
+/** One teacher of the run: the task teacher, or the pre-trained teacher of pretrain-distill stages. */
+export interface TeacherSetup {
+  role: 'task' | 'pretrain';
+  /** TensorFlow.js weights; absent for a teacher given only as an ONNX file. */
+  model?: TransformerModel;
+  config: HfModelConfig;
+  runtime: 'tfjs' | 'onnx';
+  /** The ONNX file the config names (absolute); with runtime onnx and none, the run exports the teacher. */
+  onnxFile?: string;
+  /** The folder its checkpoint (or ONNX file) and tokenizer files are in, when it came from files. */
+  filesDir?: string;
+}
 
 export interface RunSetup {
   config: DistillConfig;
+  /** The config file that was validated (positions in messages refer to it). */
+  configFile: string;
   /** Folder that relative paths in the config are resolved from. */
   baseDir: string;
   runDir: string;
@@ -33,9 +51,15 @@ export interface RunSetup {
   evalSet: EncodedExample[];
   evalTexts: string[];
   unlabelled: EncodedExample[];
-  teacher: TransformerModel;
+  teacher: TeacherSetup;
+  /** The teacher of pretrain-distill stages when the config gives `pretrainTeacher`. */
+  pretrainTeacher?: TeacherSetup;
   student: TransformerModel;
-  /** Learned width projections for hidden/embedding losses, trained with the student, not saved into it. */
+  /**
+   * Learned width projections for hidden/embedding losses, trained with the student, not saved into it. Named
+   * `hidden.<studentLayer>` / `embedding`; those for a pretrainTeacher of another width than the teacher carry a
+   * `pretrain.` prefix.
+   */
   projections: Params;
   skippedRows: number;
 }
@@ -92,19 +116,21 @@ function modelSpecConfig(spec: DistillConfig['teacher']): ReturnType<typeof comp
 }
 
 async function buildModel(
-  role: 'teacher' | 'student',
-  config: DistillConfig,
+  role: 'teacher' | 'student' | 'pretrainTeacher',
+  spec: DistillConfig['student'],
   baseDir: string,
   labels: string[],
   seed: number,
   log: (line: string) => void,
-): Promise<TransformerModel> {
-  const spec = config[role];
+  head: HeadKind = 'sequence-classification',
+  maskedLmHead = false,
+): Promise<{ model: TransformerModel; initialised: string[] }> {
   if (spec.checkpoint !== undefined) {
     const { model, report } = await loadModel(resolveFrom(baseDir, spec.checkpoint), {
-      head: 'sequence-classification',
-      labels,
+      head,
+      ...(head === 'sequence-classification' ? { labels } : {}),
       seed,
+      maskedLmHead,
     });
     if (report.initialised.length > 0)
       log(
@@ -112,10 +138,82 @@ async function buildModel(
       );
     if (report.unused.length > 0)
       log(`${role}: ignored ${report.unused.length} checkpoint tensor(s): ${report.unused.join(', ')}`);
-    return model;
+    return { model, initialised: report.initialised };
   }
   const hf = { ...modelSpecConfig(spec), id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])) };
-  return createModel(hf, 'sequence-classification', seed);
+  const model = createModel(hf, head, seed, { maskedLmHead });
+  return { model, initialised: model.params.names() };
+}
+
+/** The stages' needs that decide which heads the models get: does any stage mask (masked-LM distillation)? */
+function masksAnywhere(config: DistillConfig): { task: boolean; pretrain: boolean } {
+  let task = false;
+  let pretrain = false;
+  for (const stage of expandStages(config, 1, 1)) {
+    const masks = masksInputs({
+      kind: stage.kind,
+      losses: effectiveLosses(mergeLosses(config.losses, stage.losses)),
+    });
+    if (masks && config.pretrainTeacher !== undefined) pretrain = true;
+    else if (masks) task = true;
+  }
+  return { task, pretrain };
+}
+
+/**
+ * A teacher from its spec: TensorFlow.js weights from a checkpoint, preset or config (unless only an ONNX file is
+ * given, whose config.json then describes it), and the runtime its outputs come from.
+ */
+async function buildTeacher(
+  role: 'task' | 'pretrain',
+  spec: TeacherSpec,
+  baseDir: string,
+  labels: string[],
+  seed: number,
+  log: (line: string) => void,
+  maskedLm: boolean,
+): Promise<TeacherSetup> {
+  const name = role === 'task' ? 'teacher' : 'pretrainTeacher';
+  const onnxFile = spec.onnx !== undefined ? resolveFrom(baseDir, spec.onnx) : undefined;
+  const runtime = onnxFile !== undefined ? 'onnx' : (spec.runtime ?? 'tfjs');
+  const filesDir =
+    spec.checkpoint !== undefined
+      ? resolveFrom(baseDir, spec.checkpoint)
+      : onnxFile !== undefined
+        ? dirname(onnxFile)
+        : undefined;
+  if (spec.checkpoint === undefined && onnxFile !== undefined) {
+    const config = await readModelConfig(dirname(onnxFile));
+    return { role, config, runtime, onnxFile, ...(filesDir !== undefined ? { filesDir } : {}) };
+  }
+  // A pre-trained teacher is the bare encoder with its masked-LM head: no pooler, no classifier.
+  const head: HeadKind =
+    role === 'pretrain' ? (maskedLm ? 'masked-lm' : 'encoder') : 'sequence-classification';
+  const { model, initialised } = await buildModel(
+    name,
+    spec,
+    baseDir,
+    labels,
+    seed,
+    log,
+    head,
+    role === 'task' && maskedLm,
+  );
+  // Validation reports this from the checkpoint's tensor names; this catches what it could not see.
+  if (maskedLm && initialised.some((n) => n.startsWith('cls.predictions.'))) {
+    model.params.dispose();
+    throw new UserError(
+      `The ${name} has no masked-LM head (cls.predictions.*), so it cannot teach masked-LM distillation. ${MLM_HEAD_FIX}`,
+    );
+  }
+  return {
+    role,
+    model,
+    config: model.config,
+    runtime,
+    ...(onnxFile !== undefined ? { onnxFile } : {}),
+    ...(filesDir !== undefined ? { filesDir } : {}),
+  };
 }
 
 async function buildTokenizer(
@@ -132,6 +230,8 @@ async function buildTokenizer(
     return loadBertTokenizer(resolveFrom(baseDir, config.tokenizer.path), overrides);
   if (config.teacher.checkpoint !== undefined)
     return loadBertTokenizer(resolveFrom(baseDir, config.teacher.checkpoint), overrides);
+  if (config.teacher.onnx !== undefined)
+    return loadBertTokenizer(dirname(resolveFrom(baseDir, config.teacher.onnx)), overrides);
   const corpus: string[] = [];
   for (const e of [...trainTexts, ...unlabelled])
     corpus.push(e.pair === undefined ? e.text : `${e.text} ${e.pair}`);
@@ -155,6 +255,7 @@ export async function setUpRun(
   log: (line: string) => void,
 ): Promise<RunSetup & { resumed: boolean }> {
   let config: DistillConfig;
+  let configFile: string;
   let baseDir: string;
   let runDir: string;
   let resumed: boolean;
@@ -167,14 +268,19 @@ export async function setUpRun(
       );
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as RunManifest;
     baseDir = manifest.baseDir;
-    config = await validated(join(runDir, 'config.distill.json')).catch(async (error: unknown) => {
+    configFile = join(runDir, 'config.distill.json');
+    config = await validated(configFile).catch(async (error: unknown) => {
       // The copy's relative paths point at the original folder; validate the original config instead.
-      if (await pathExists(manifest.configFile)) return validated(manifest.configFile);
+      if (await pathExists(manifest.configFile)) {
+        configFile = manifest.configFile;
+        return validated(manifest.configFile);
+      }
       throw error;
     });
     resumed = true;
   } else {
     const file = resolve(request.configFile ?? '');
+    configFile = file;
     config = await validated(file);
     baseDir = dirname(file);
     const chosen = await chooseRunDir(config, baseDir);
@@ -206,28 +312,40 @@ export async function setUpRun(
     log(`tokenizer: ${tokenizer.vocabSize} tokens, saved to ${tokenizerDir}`);
   }
   const maxLength = data.maxLength ?? 128;
-  const teacher = await buildModel('teacher', config, baseDir, labels, seed, log);
-  const student = await buildModel('student', config, baseDir, labels, seed + 1, log);
+  const masks = masksAnywhere(config);
+  const teacher = await buildTeacher('task', config.teacher, baseDir, labels, seed, log, masks.task);
+  const { model: student } = await buildModel(
+    'student',
+    config.student,
+    baseDir,
+    labels,
+    seed + 1,
+    log,
+    'sequence-classification',
+    masks.task || masks.pretrain,
+  );
   const projections = new Params(new SeedStream(seed + 2));
-  const losses = config.losses;
-  const width = (m: TransformerModel): number => m.config.hidden_size;
-  if (width(teacher) !== width(student)) {
-    const std = 1 / Math.sqrt(width(student));
-    const layers = student.config.num_hidden_layers;
-    if (
-      losses?.hidden?.projection === true ||
-      (Array.isArray(config.stages) && config.stages.some((s) => s.losses?.hidden?.projection === true))
-    ) {
-      for (let l = 1; l <= layers; l++)
-        projections.create(`hidden.${l}`, [width(teacher), width(student)], 'normal', std);
-    }
-    if (
-      losses?.embedding?.projection === true ||
-      (Array.isArray(config.stages) && config.stages.some((s) => s.losses?.embedding?.projection === true))
-    ) {
-      projections.create('embedding', [width(teacher), width(student)], 'normal', std);
-    }
-  }
+  const pretrainTeacher =
+    config.pretrainTeacher !== undefined
+      ? await buildTeacher('pretrain', config.pretrainTeacher, baseDir, labels, seed + 3, log, masks.pretrain)
+      : undefined;
+  const wants = (name: 'hidden' | 'embedding'): boolean =>
+    config.losses?.[name]?.projection === true ||
+    (Array.isArray(config.stages) && config.stages.some((s) => s.losses?.[name]?.projection === true));
+  const studentWidth = student.config.hidden_size;
+  const addProjections = (teacherWidth: number, prefix: string): void => {
+    if (teacherWidth === studentWidth) return;
+    const std = 1 / Math.sqrt(studentWidth);
+    if (wants('hidden'))
+      for (let l = 1; l <= student.config.num_hidden_layers; l++)
+        projections.create(`${prefix}hidden.${l}`, [teacherWidth, studentWidth], 'normal', std);
+    if (wants('embedding'))
+      projections.create(`${prefix}embedding`, [teacherWidth, studentWidth], 'normal', std);
+  };
+  addProjections(teacher.config.hidden_size, '');
+  // A pre-trained teacher as wide as the task teacher shares its projections (TinyBERT carries W_h over).
+  if (pretrainTeacher !== undefined && pretrainTeacher.config.hidden_size !== teacher.config.hidden_size)
+    addProjections(pretrainTeacher.config.hidden_size, 'pretrain.');
   const skippedRows = train.skipped.length + (evalData?.skipped.length ?? 0) + unlabelled.skipped.length;
   if (skippedRows > 0)
     log(
@@ -241,6 +359,7 @@ export async function setUpRun(
     );
   return {
     config,
+    configFile,
     baseDir,
     runDir,
     labels,
@@ -250,6 +369,7 @@ export async function setUpRun(
     evalTexts: evalData?.examples.map((e) => e.text) ?? [],
     unlabelled: encodeExamples(tokenizer, unlabelled.examples, maxLength),
     teacher,
+    ...(pretrainTeacher !== undefined ? { pretrainTeacher } : {}),
     student,
     projections,
     skippedRows,

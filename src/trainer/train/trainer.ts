@@ -1,8 +1,9 @@
-// The training loop: stages in order (train a teacher, distil, ...), AdamW steps on the trainable layers, eval,
-// best-model tracking, early stopping, attention snapshots, atomic checkpoints and exact resumes. Everything a step
-// depends on (batch order, dropout seeds, optimiser moments) is a function of the seed, the stage and the step, or
-// is saved in the checkpoint, so a resumed run reaches the same result as an uninterrupted one.
-import { cp, readFile, rm } from 'node:fs/promises';
+// The training loop: stages in order (train a teacher, pre-training distillation, task distillation, ...), AdamW
+// steps on the trainable layers, eval, best-model tracking, early stopping, attention snapshots, atomic
+// checkpoints and exact resumes. Everything a step depends on (batch order, dropout seeds, optimiser moments, the
+// masking generator) is a function of the seed, the stage and the step, or is saved in the checkpoint, so a
+// resumed run reaches the same result as an uninterrupted one.
+import { cp, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
@@ -13,16 +14,22 @@ import { describeBackend, initBackend, type BackendName } from '../backend/backe
 import { saveModel } from '../checkpoint/modelCheckpoint';
 import { readSafetensors, serializeSafetensors, toFloat32, type HostTensor } from '../checkpoint/safetensors';
 import { UserError } from '../cliErrors';
+import { formatDiagnostic } from '../commands/formatDiagnostics';
+import type { MaskingOptions } from '../distill/maskedLm';
+import type { RowKey } from '../distill/teacherCache';
 import type { TransformerModel } from '../models/createModel';
+import type { HeadKind } from '../models/modelConfig';
 import { SeedStream, type Params } from '../models/nn';
 import { saveBertTokenizer } from '../tokenizer/saveTokenizer';
 import { disposeBatch, epochOrder, makeBatch, type Batch, type EncodedExample } from './dataset';
-import { disposeOutput, distillLoss, teacherForward, trainLoss } from './distillStep';
-import { attentionSnapshot, evaluate } from './evaluate';
+import { disposeTeacherOutput, distillLoss, pretrainLoss, trainLoss, type MaskedBatch } from './distillStep';
+import { attentionSnapshot, evaluate, evaluateMaskedLm, evaluateTeacher, maskedBatch } from './evaluate';
 import { AdamW, clipByGlobalNorm, learningRateAt } from './optimizer';
-import { isTrainable, planStages, type PlannedStage } from './plan';
+import { isTrainable, masksInputs, planStages, type PlannedStage } from './plan';
 import { EventLog, checkpointProblem, listCheckpoints, pruneCheckpoints, writeCheckpoint } from './runDir';
+import { RunTeachers, type TeacherRole } from './runTeachers';
 import { assignAll, setUpRun, type RunSetup } from './setup';
+import { TRAINING_RECORD_KEY, teacherInputFindings } from './teacherInputs';
 
 export interface TrainRequest {
   configFile?: string;
@@ -49,6 +56,8 @@ interface RunState {
   teacherChecked: boolean;
   best: { stage: string; metric: number; metrics: EvalMetrics } | null;
   sinceBest: number;
+  /** State of the masked-LM masking generator (a SeedStream), carried through the run and saved in checkpoints. */
+  maskRng: number;
 }
 
 function paramsToTensors(params: Params, prefix = ''): Map<string, HostTensor> {
@@ -69,10 +78,10 @@ class Run {
   private readonly events: EventLog;
   private readonly log: (line: string) => void;
   private readonly startTime = performance.now();
-  private readonly teacherCache = new Map<number, Float32Array>();
+  private readonly teachers: RunTeachers;
   private optimizer: AdamW | undefined;
-  /** The learned projections by name; fixed once the run is set up, so built once rather than every step. */
-  private readonly projections: ReadonlyMap<string, tf.Variable>;
+  /** Teacher roles whose inputs were checked (guards.checkTeacherInputs) in this process. */
+  private readonly inputsChecked = new Set<TeacherRole>();
 
   constructor(
     private readonly setup: RunSetup,
@@ -83,7 +92,7 @@ class Run {
     this.events = new EventLog(join(setup.runDir, 'events.jsonl'));
     if (request.onEvent) this.events.listeners.push(request.onEvent);
     this.log = request.log ?? (() => {});
-    this.projections = new Map(setup.projections.entries());
+    this.teachers = new RunTeachers(setup, this.log);
   }
 
   get seed(): number {
@@ -92,6 +101,10 @@ class Run {
 
   private get batchSize(): number {
     return this.setup.config.training?.batchSize ?? 32;
+  }
+
+  private get evalBatch(): number {
+    return this.setup.config.training?.evalBatchSize ?? 64;
   }
 
   private metricOf(m: EvalMetrics): number {
@@ -103,7 +116,7 @@ class Run {
     stage: PlannedStage,
     step: number,
     micro: number,
-  ): { examples: EncodedExample[]; indices: number[]; unlabelled: boolean } {
+  ): { examples: EncodedExample[]; rows: RowKey[] } {
     const accumulation = this.setup.config.training?.gradientAccumulationSteps ?? 1;
     const r = stage.unlabelledRatio;
     const unlabelledBefore = Math.floor(step * r);
@@ -114,18 +127,36 @@ class Run {
     const epoch = Math.floor(k / perEpoch);
     const order = epochOrder(pool.length, this.seed + 7 * stage.index + (unlabelled ? 100003 : 0), epoch);
     const indices = order.slice((k % perEpoch) * this.batchSize, ((k % perEpoch) + 1) * this.batchSize);
-    return { examples: indices.map((i) => pool[i] as EncodedExample), indices, unlabelled };
+    const examples = indices.map((i) => pool[i] as EncodedExample);
+    const rows = indices.map((index, j) => ({
+      pool: unlabelled ? ('unlabelled' as const) : ('labelled' as const),
+      index,
+      length: examples[j]?.inputIds.length ?? 0,
+    }));
+    return { examples, rows };
+  }
+
+  private maskingOptions(stage: PlannedStage): MaskingOptions {
+    const tokenizer = this.setup.tokenizer;
+    const special = tokenizer.options.specialTokens;
+    const ids = Object.values(special).map((t) => tokenizer.tokenToId(t));
+    return {
+      probability: stage.losses.maskedLm.probability,
+      maskTokenId: tokenizer.tokenToId(special.mask) ?? 0,
+      vocabSize: tokenizer.vocabSize,
+      specialIds: new Set(ids.filter((id): id is number => id !== undefined)),
+    };
   }
 
   private async checkTeacher(stage: PlannedStage): Promise<void> {
     const guards = this.setup.config.guards;
     if (this.state.teacherChecked || guards?.checkTeacher === false || this.setup.evalSet.length === 0)
       return;
-    const metrics = evaluate(
-      this.setup.teacher,
+    const metrics = await evaluateTeacher(
+      await this.teachers.runner('task'),
       this.setup.evalSet,
       this.setup.labels,
-      this.setup.config.training?.evalBatchSize ?? 64,
+      this.evalBatch,
     );
     this.events.emit('eval', {
       stage: stage.name,
@@ -148,28 +179,20 @@ class Run {
     this.state.teacherChecked = true;
   }
 
-  /** Teacher logits for a labelled batch from the cache when every row is cached and nothing else is needed. */
-  private teacherOutput(
-    stage: PlannedStage,
-    batch: Batch,
-    picked: { indices: number[]; unlabelled: boolean },
-  ): ReturnType<typeof teacherForward> {
-    const needsFeatures =
-      stage.losses.hidden.weight > 0 ||
-      stage.losses.attention.weight > 0 ||
-      stage.losses.embedding.weight > 0 ||
-      stage.losses.featureMap.weight > 0;
-    const cacheable = !picked.unlabelled && (this.setup.config.training?.cacheTeacher ?? 'logits') !== 'none';
-    if (cacheable && !needsFeatures && picked.indices.every((i) => this.teacherCache.has(i))) {
-      const rows = picked.indices.map((i) => Array.from(this.teacherCache.get(i) as Float32Array));
-      return { lastHiddenState: tf.zeros([1, 1, 1]) as tf.Tensor3D, logits: tf.tensor2d(rows) };
-    }
-    const out = teacherForward(this.setup.teacher, batch, stage);
-    if (cacheable && out.logits) {
-      const rows = out.logits.arraySync() as number[][];
-      picked.indices.forEach((i, j) => this.teacherCache.set(i, Float32Array.from(rows[j] ?? [])));
-    }
-    return out;
+  /** guards.checkTeacherInputs: errors stop the run before any distillation step, warnings are logged. */
+  private async checkInputs(role: TeacherRole): Promise<void> {
+    if (this.inputsChecked.has(role) || this.setup.config.guards?.checkTeacherInputs === false) return;
+    this.inputsChecked.add(role);
+    const teacher = this.teachers.of(role);
+    const runner = teacher.runtime === 'onnx' ? await this.teachers.runner(role) : undefined;
+    const findings = await teacherInputFindings(this.setup, teacher, runner);
+    for (const f of findings.filter((d) => d.severity !== 'error')) this.log(formatDiagnostic(f));
+    const errors = findings.filter((d) => d.severity === 'error');
+    if (errors.length > 0)
+      throw new UserError(
+        `The ${role === 'task' ? 'teacher' : 'pretrainTeacher'} would not get the inputs it was trained with (set "guards.checkTeacherInputs": false to run anyway):\n${errors.map((d) => formatDiagnostic(d)).join('\n')}`,
+        1,
+      );
   }
 
   private trainableVariables(stage: PlannedStage, model: TransformerModel): Map<string, tf.Variable> {
@@ -181,12 +204,25 @@ class Run {
     return vars;
   }
 
-  private step(
+  /** The batch of a micro-step: masked (advancing the saved masking generator) in masked-LM stages. */
+  private prepare(stage: PlannedStage, examples: EncodedExample[]): Batch | MaskedBatch {
+    if (!masksInputs(stage)) return makeBatch(examples);
+    const rng = new SeedStream(this.state.maskRng);
+    const { batch } = maskedBatch(examples, rng, this.maskingOptions(stage));
+    this.state.maskRng = rng.snapshot();
+    return batch;
+  }
+
+  /**
+   * One optimiser step: for each micro-batch the teacher's outputs (awaited: onnxruntime is asynchronous), then
+   * the student's loss and gradients inside one tidy scope; then clipping and the update inside another.
+   */
+  private async step(
     stage: PlannedStage,
     model: TransformerModel,
     vars: Map<string, tf.Variable>,
     stageStep: number,
-  ): { terms: LossTerms; examples: number } {
+  ): Promise<{ terms: LossTerms; examples: number }> {
     const accumulation = this.setup.config.training?.gradientAccumulationSteps ?? 1;
     const byVarName = new Map([...vars].map(([name, v]) => [v.name, name]));
     const summed = new Map<string, tf.Tensor>();
@@ -195,52 +231,59 @@ class Run {
     for (let micro = 0; micro < accumulation; micro++) {
       const picked = this.batchAt(stage, stageStep, micro);
       if (picked.examples.length === 0) continue;
-      const batch = makeBatch(picked.examples);
+      const batch = this.prepare(stage, picked.examples);
       examples += batch.size;
       const seeds = new SeedStream((this.seed * 31 + this.state.globalStep * accumulation + micro) | 0);
-      const teacherOut = stage.kind === 'train' ? undefined : this.teacherOutput(stage, batch, picked);
-      const progress = stageStep / Math.max(1, stage.steps);
-      let termValues: Map<keyof LossTerms, tf.Scalar> | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const result =
-          teacherOut === undefined
-            ? trainLoss(model, batch, seeds)
-            : distillLoss(model, batch, teacherOut, {
-                stage,
-                progress,
-                seeds,
-                projections: this.projections,
-              });
-        termValues = new Map([...result.terms].map(([k, t]) => [k, tf.keep(t)]));
-        return result.total;
-      }, [...vars.values()]);
-      terms.total = (terms.total ?? 0) + (value.dataSync()[0] ?? 0) / accumulation;
-      for (const [k, t] of termValues ?? []) {
-        terms[k] = (terms[k] ?? 0) + (t.dataSync()[0] ?? 0) / accumulation;
-        t.dispose();
-      }
-      value.dispose();
-      for (const [varName, g] of Object.entries(grads)) {
-        const name = byVarName.get(varName);
-        if (name === undefined) continue;
-        const previous = summed.get(name);
-        summed.set(name, previous === undefined ? g : tf.add(previous, g));
-        if (previous !== undefined) {
-          previous.dispose();
-          g.dispose();
+      const teacherOut =
+        stage.kind === 'train'
+          ? undefined
+          : await this.teachers.outputs(
+              stage,
+              batch,
+              picked.rows,
+              'positions' in batch ? batch.positions : undefined,
+            );
+      const ctx = {
+        stage,
+        progress: stageStep / Math.max(1, stage.steps),
+        seeds,
+        projections: this.teachers.projections(stage),
+      };
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => {
+          const result =
+            teacherOut === undefined
+              ? trainLoss(model, batch, seeds)
+              : stage.kind === 'pretrain-distill'
+                ? pretrainLoss(model, batch, teacherOut, ctx)
+                : distillLoss(model, batch, teacherOut, ctx);
+          for (const [k, t] of result.terms)
+            terms[k] = (terms[k] ?? 0) + (t.dataSync()[0] ?? 0) / accumulation;
+          return result.total;
+        }, [...vars.values()]);
+        terms.total = (terms.total ?? 0) + (value.dataSync()[0] ?? 0) / accumulation;
+        for (const [varName, g] of Object.entries(grads)) {
+          const name = byVarName.get(varName);
+          if (name === undefined) continue;
+          const previous = summed.get(name);
+          summed.set(name, tf.keep(previous === undefined ? g : tf.add(previous, g)));
+          previous?.dispose();
         }
-      }
-      if (teacherOut !== undefined) disposeOutput(teacherOut);
+      });
+      if (teacherOut !== undefined) disposeTeacherOutput(teacherOut);
       disposeBatch(batch);
+      if ('positions' in batch) {
+        batch.positions.dispose();
+        batch.targets.dispose();
+      }
     }
-    if (accumulation > 1)
-      for (const [name, g] of summed)
-        summed.set(
-          name,
-          tf.tidy(() => tf.div(g, accumulation)),
-        );
-    clipByGlobalNorm(summed, this.setup.config.optimizer?.maxGradNorm ?? 1);
-    this.optimizer?.apply(vars, summed, this.learningRate(stage, stageStep));
+    tf.tidy(() => {
+      const grads = new Map(
+        [...summed].map(([name, g]) => [name, accumulation > 1 ? tf.div(g, accumulation) : g]),
+      );
+      clipByGlobalNorm(grads, this.setup.config.optimizer?.maxGradNorm ?? 1);
+      this.optimizer?.apply(vars, grads, this.learningRate(stage, stageStep));
+    });
     for (const g of summed.values()) g.dispose();
     return { terms, examples };
   }
@@ -264,8 +307,13 @@ class Run {
       ...paramsToTensors(this.setup.student.params, 'student/'),
       ...paramsToTensors(this.setup.projections, 'projection/'),
     ]);
-    if (this.state.teacherTrained && this.setup.config.teacher.checkpoint === undefined) {
-      for (const [k, v] of paramsToTensors(this.setup.teacher.params, 'teacher/')) tensors.set(k, v);
+    const teacher = this.setup.teacher.model;
+    if (
+      this.state.teacherTrained &&
+      this.setup.config.teacher.checkpoint === undefined &&
+      teacher !== undefined
+    ) {
+      for (const [k, v] of paramsToTensors(teacher.params, 'teacher/')) tensors.set(k, v);
     }
     const moments = new Map<string, HostTensor>();
     const optimizerState = this.optimizer?.state();
@@ -306,7 +354,8 @@ class Run {
       assignAll(this.setup.student.params, group(weights, 'student/'));
       assignAll(this.setup.projections, group(weights, 'projection/'));
       const teacherWeights = group(weights, 'teacher/');
-      if (teacherWeights.size > 0) assignAll(this.setup.teacher.params, teacherWeights);
+      const teacher = this.setup.teacher.model;
+      if (teacherWeights.size > 0 && teacher !== undefined) assignAll(teacher.params, teacherWeights);
       Object.assign(this.state, saved);
       const moments = (await readSafetensors(join(checkpoint.path, 'optimizer.safetensors'))).tensors;
       const toTensors = (which: string): Map<string, tf.Tensor> => {
@@ -335,6 +384,28 @@ class Run {
     };
   }
 
+  /** Writes a model folder (weights, config.json, tokenizer) to a temporary folder, then swaps it into place. */
+  private async saveFolder(name: string, head: HeadKind): Promise<string> {
+    const temp = join(this.setup.runDir, `.${name}.partial`);
+    const target = join(this.setup.runDir, name);
+    await rm(temp, { recursive: true, force: true });
+    await saveModel(this.setup.student, temp, head, this.trainingRecord);
+    await saveBertTokenizer(this.setup.tokenizer, temp);
+    await rm(target, { recursive: true, force: true });
+    await rename(temp, target);
+    return target;
+  }
+
+  /** What config.json records about training, read back by the teacher-input check when the model teaches. */
+  private get trainingRecord(): Record<string, unknown> {
+    return { [TRAINING_RECORD_KEY]: { max_length: this.setup.config.data.maxLength ?? 128 } };
+  }
+
+  /** The head the student is saved with after pre-training distillation: its masked-LM head, if it has one. */
+  private get pretrainedHead(): HeadKind {
+    return this.setup.student.hasMaskedLmHead ? 'masked-lm' : 'encoder';
+  }
+
   private async saveBest(stage: PlannedStage, metrics: EvalMetrics): Promise<boolean> {
     const value = this.metricOf(metrics);
     const minDelta = this.setup.config.evaluation?.earlyStopping?.minDelta ?? 0;
@@ -344,16 +415,13 @@ class Run {
     }
     this.state.best = { stage: stage.name, metric: value, metrics };
     this.state.sinceBest = 0;
-    if (this.setup.config.checkpoints?.keepBest !== false) {
-      const temp = join(this.setup.runDir, '.best.partial');
-      await rm(temp, { recursive: true, force: true });
-      await saveModel(this.setup.student, temp);
-      await saveBertTokenizer(this.setup.tokenizer, temp);
-      await rm(join(this.setup.runDir, 'best'), { recursive: true, force: true });
-      await cp(temp, join(this.setup.runDir, 'best'), { recursive: true });
-      await rm(temp, { recursive: true, force: true });
-    }
+    if (this.setup.config.checkpoints?.keepBest !== false)
+      await this.saveFolder('best', 'sequence-classification');
     return true;
+  }
+
+  private result(finalModel: string | undefined, stopped: boolean): TrainResult {
+    return { runDir: this.setup.runDir, finalModel, best: this.state.best?.metrics, stopped };
   }
 
   async run(backendName: string): Promise<TrainResult> {
@@ -378,7 +446,6 @@ class Run {
     const snapshotEvery = config.attentionSnapshots?.everySteps ?? 100;
     const probes = config.attentionSnapshots?.probes ?? this.setup.evalTexts.slice(0, 3);
     const patience = config.evaluation?.earlyStopping?.patience;
-    const evalBatch = config.training?.evalBatchSize ?? 64;
     try {
       for (let s = this.state.stageIndex; s < this.stages.length; s++) {
         const stage = this.stages[s] as PlannedStage;
@@ -398,12 +465,20 @@ class Run {
           steps: stage.steps,
           trainLayers: stage.trainLayers,
         });
-        if (stage.kind !== 'train') await this.checkTeacher(stage);
-        const model = stage.model === 'teacher' ? this.setup.teacher : this.setup.student;
+        if (stage.kind !== 'train') {
+          await this.checkInputs(stage.teacher);
+          if (stage.kind === 'distill') await this.checkTeacher(stage);
+          this.teachers.beginStage(stage);
+        }
+        const model = stage.model === 'teacher' ? this.setup.teacher.model : this.setup.student;
+        if (model === undefined)
+          throw new UserError(
+            `Stage "${stage.name}" trains the teacher, which is given only as an ONNX file.`,
+          );
         const vars = this.trainableVariables(stage, model);
         for (let step = this.state.stageStep; step < stage.steps; step++) {
           const started = performance.now();
-          const { terms, examples } = this.step(stage, model, vars, step);
+          const { terms, examples } = await this.step(stage, model, vars, step);
           this.state.stageStep = step + 1;
           this.state.globalStep++;
           const seconds = (performance.now() - started) / 1000;
@@ -423,30 +498,19 @@ class Run {
           }
           const last = step + 1 === stage.steps;
           let stopEarly = false;
-          if (
-            evalEvery > 0 &&
-            this.state.globalStep % evalEvery === 0 &&
-            !last &&
-            this.setup.evalSet.length > 0
-          ) {
-            stopEarly = await this.evaluateNow(stage, model, evalBatch, patience);
-          }
+          if (evalEvery > 0 && this.state.globalStep % evalEvery === 0 && !last)
+            stopEarly = await this.evaluateNow(stage, model, patience);
           if (
             snapshotEvery > 0 &&
             stage.kind !== 'train' &&
             (this.state.globalStep % snapshotEvery === 0 || last) &&
             probes.length > 0
           ) {
-            this.snapshot(stage, probes);
+            await this.snapshot(stage, probes);
           }
           if (this.request.stop?.requested === true) {
             await this.saveCheckpoint(stage, 'signal');
-            return {
-              runDir: this.setup.runDir,
-              finalModel: undefined,
-              best: this.state.best?.metrics,
-              stopped: true,
-            };
+            return this.result(undefined, true);
           }
           if (stopEarly) {
             this.log(`early stopping: no improvement in ${patience} evaluations`);
@@ -456,41 +520,38 @@ class Run {
           if (checkpointEvery > 0 && this.state.globalStep % checkpointEvery === 0 && !last)
             await this.saveCheckpoint(stage, 'interval');
         }
-        if (this.setup.evalSet.length > 0) await this.evaluateNow(stage, model, evalBatch, undefined);
-        if (stage.model === 'teacher') {
+        await this.evaluateNow(stage, model, undefined);
+        if (stage.kind === 'pretrain-distill') {
+          const dir = await this.saveFolder('pretrained', this.pretrainedHead);
+          this.log(`stage "${stage.name}": the student with its ${this.pretrainedHead} head saved to ${dir}`);
+        }
+        if (stage.model === 'teacher' && this.setup.teacher.model !== undefined) {
           // The trained teacher is a model in its own right: keep it beside the run for eval, export and doctor.
           const teacherDir = join(this.setup.runDir, 'teacher');
           await rm(teacherDir, { recursive: true, force: true });
-          await saveModel(this.setup.teacher, teacherDir);
+          await saveModel(
+            this.setup.teacher.model,
+            teacherDir,
+            'sequence-classification',
+            this.trainingRecord,
+          );
           await saveBertTokenizer(this.setup.tokenizer, teacherDir);
           this.state.teacherTrained = true;
           this.state.teacherChecked = false;
-          this.teacherCache.clear();
+          await this.teachers.invalidate('task');
         }
         this.state.stageIndex = s + 1;
         this.state.stageStep = 0;
         await this.saveCheckpoint(stage, 'stage-end');
       }
-      const finalDir = join(this.setup.runDir, 'final');
-      await rm(finalDir, { recursive: true, force: true });
-      if (this.state.best !== null && config.checkpoints?.keepBest !== false) {
-        await cp(join(this.setup.runDir, 'best'), finalDir, { recursive: true });
-      } else {
-        await saveModel(this.setup.student, finalDir);
-        await saveBertTokenizer(this.setup.tokenizer, finalDir);
-      }
+      const finalDir = await this.saveFinal();
       this.events.emit('done', {
         globalStep: this.state.globalStep,
         finalModel: finalDir,
         ...(this.state.best !== null ? { best: this.state.best.metrics } : {}),
         durationSeconds: (performance.now() - this.startTime) / 1000,
       });
-      return {
-        runDir: this.setup.runDir,
-        finalModel: finalDir,
-        best: this.state.best?.metrics,
-        stopped: false,
-      };
+      return this.result(finalDir, false);
     } catch (error) {
       const stage = this.stages[this.state.stageIndex];
       this.events.emit('error', {
@@ -501,16 +562,41 @@ class Run {
       throw error;
     } finally {
       this.events.close();
+      await this.teachers.dispose();
     }
   }
 
+  /**
+   * final/: the best task model when one was kept, else the student as it is; a run of pretrain-distill stages
+   * only ends with the student and its masked-LM head (nothing task-specific was learned).
+   */
+  private async saveFinal(): Promise<string> {
+    const finalDir = join(this.setup.runDir, 'final');
+    if (this.stages.every((s) => s.kind === 'pretrain-distill'))
+      return this.saveFolder('final', this.pretrainedHead);
+    if (this.state.best !== null && this.setup.config.checkpoints?.keepBest !== false) {
+      await rm(finalDir, { recursive: true, force: true });
+      await cp(join(this.setup.runDir, 'best'), finalDir, { recursive: true });
+      return finalDir;
+    }
+    return this.saveFolder('final', 'sequence-classification');
+  }
+
+  /**
+   * Evaluates the model a stage trains: task metrics (best model, early stopping) in train and distill stages,
+   * masked-token metrics in masking pretrain-distill stages; pretrain stages without masking have nothing to score.
+   */
   private async evaluateNow(
     stage: PlannedStage,
     model: TransformerModel,
-    evalBatch: number,
     patience: number | undefined,
   ): Promise<boolean> {
-    const metrics = evaluate(model, this.setup.evalSet, this.setup.labels, evalBatch);
+    if (stage.kind === 'pretrain-distill') {
+      if (masksInputs(stage)) await this.evaluateMaskedLm(stage);
+      return false;
+    }
+    if (this.setup.evalSet.length === 0) return false;
+    const metrics = evaluate(model, this.setup.evalSet, this.setup.labels, this.evalBatch);
     const isStudent = stage.model === 'student';
     const best = isStudent ? await this.saveBest(stage, metrics) : false;
     this.events.emit('eval', {
@@ -524,9 +610,29 @@ class Run {
     return isStudent && patience !== undefined && this.state.sinceBest >= patience;
   }
 
-  private snapshot(stage: PlannedStage, probes: readonly string[]): void {
-    const maps = attentionSnapshot(
-      this.setup.teacher,
+  /** Masked-token agreement on the eval texts (else the first unlabelled lines, which the stage also trains on). */
+  private async evaluateMaskedLm(stage: PlannedStage): Promise<void> {
+    const texts = this.setup.evalSet.length > 0 ? this.setup.evalSet : this.setup.unlabelled.slice(0, 512);
+    if (texts.length === 0) return;
+    const metrics = await evaluateMaskedLm(
+      this.setup.student,
+      await this.teachers.runner(stage.teacher),
+      texts,
+      this.maskingOptions(stage),
+      (this.seed * 7919 + 4099) | 0,
+      this.evalBatch,
+    );
+    this.events.emit('masked-lm-eval', {
+      stage: stage.name,
+      step: this.state.stageStep,
+      globalStep: this.state.globalStep,
+      metrics,
+    });
+  }
+
+  private async snapshot(stage: PlannedStage, probes: readonly string[]): Promise<void> {
+    const maps = await attentionSnapshot(
+      await this.teachers.runner(stage.teacher),
       this.setup.student,
       this.setup.tokenizer,
       probes,
@@ -569,22 +675,20 @@ export async function runTraining(request: TrainRequest): Promise<TrainResult> {
     unlabelledExamples: setup.unlabelled.length,
     teacherLayers: setup.teacher.config.num_hidden_layers,
     studentLayers: setup.student.config.num_hidden_layers,
+    ...(setup.pretrainTeacher !== undefined
+      ? { pretrainTeacherLayers: setup.pretrainTeacher.config.num_hidden_layers }
+      : {}),
   });
-  const pretrain = stages.find((s) => s.kind === 'pretrain-distill');
-  if (pretrain !== undefined) {
-    // Refused up front rather than run wrongly: masked-LM heads and masking are not wired into the trainer yet.
-    throw new UserError(
-      `Stage "${pretrain.name}" is a pre-training (masked-LM) distillation stage, which this version of the trainer does not run yet. Remove it, or distil on the task with "kind": "distill" (unlabelled text still helps there through data.unlabelled).`,
-    );
-  }
+  const seed = setup.config.seed ?? 42;
   const state: RunState = {
     stageIndex: 0,
     stageStep: 0,
     globalStep: 0,
-    teacherTrained: setup.config.teacher.checkpoint !== undefined,
+    teacherTrained: setup.config.teacher.checkpoint !== undefined || setup.config.teacher.onnx !== undefined,
     teacherChecked: false,
     best: null,
     sinceBest: 0,
+    maskRng: (seed * 1000003 + 12345) | 0,
   };
   const run = new Run(setup, stages, state, request);
   if (setup.resumed) {

@@ -182,19 +182,3 @@ test('bad data rows stop the run with file:line before any training, or are skip
     /skipped 2 unusable row\(s\) \(data\.badRows is "skip"\), first: train\.tsv:4, train\.tsv:5/,
   );
 });
-
-test('a pre-training distillation stage is refused up front with what to do instead', (t) => {
-  const ws = tempWorkspace(t);
-  writeTinyRun(ws, {
-    stages: [
-      { name: 'teacher', kind: 'train', model: 'teacher', steps: 2 },
-      { name: 'mlm', kind: 'pretrain-distill', steps: 2 },
-    ],
-  });
-  const r = cli(['train', 'tiny.distill.json'], ws.dir);
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(
-    r.stderr,
-    /Stage "mlm" is a pre-training \(masked-LM\) distillation stage, which this version of the trainer does not run yet/,
-  );
-});
