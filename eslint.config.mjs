@@ -111,7 +111,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', 'bin/*.js', 'test/e2e/fixtures/**/*.js'],
+    files: ['**/*.mjs', 'bin/*.js'],
     languageOptions: {
       globals: {
         process: 'readonly',
@@ -124,7 +124,7 @@ export default tseslint.config(
   },
   {
     // bin/ and the e2e fixture extension are plain CommonJS that Node and VS Code load as they are.
-    files: ['bin/*.js', 'test/e2e/fixtures/**/*.js'],
+    files: ['bin/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

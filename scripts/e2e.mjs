@@ -28,24 +28,6 @@ let vsix;
 await phase('package the VSIX', async () => {
   vsix = await packageVsix({ out: join(CACHE_DIR, 'distill-studio.vsix'), build: false });
 });
-const probeVsix = join(CACHE_DIR, 'webview-probe.vsix');
-await phase('package the webview probe (test fixture)', () => {
-  const status = run(
-    process.execPath,
-    [
-      join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
-      'package',
-      '--no-dependencies',
-      '--allow-missing-repository',
-      '--skip-license',
-      '--out',
-      probeVsix,
-    ],
-    { cwd: join(root, 'test', 'e2e', 'fixtures', 'webviewProbe'), stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  if (status !== 0) throw new Error('packaging the webview probe failed');
-});
-
 const results = join(root, 'test-results');
 rmSync(join(results, 'e2e'), { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
@@ -67,7 +49,6 @@ await phase('scenarios', () => {
         E2E_CODE_SERVER: paths.codeServer,
         E2E_NODE_BIN: paths.nodeBin,
         E2E_VSIX: vsix,
-        E2E_PROBE_VSIX: probeVsix,
         E2E_CHROMIUM: paths.chromium,
         E2E_RESULTS: results,
       },

@@ -13,8 +13,6 @@ export interface E2eEnvironment {
   /** Folder holding the Node 24 binary that code-server needs. */
   nodeBin: string;
   vsix: string;
-  /** The test fixture that hosts the built webview shell (test/e2e/fixtures/webviewProbe). */
-  probeVsix: string;
   chromium: string;
   /** test-results/ (screenshots, logs). */
   results: string;
@@ -32,7 +30,6 @@ export function e2eEnvironment(): E2eEnvironment {
     codeServer: read('E2E_CODE_SERVER'),
     nodeBin: read('E2E_NODE_BIN'),
     vsix: read('E2E_VSIX'),
-    probeVsix: read('E2E_PROBE_VSIX'),
     chromium: read('E2E_CHROMIUM'),
     results: read('E2E_RESULTS'),
   };
@@ -112,15 +109,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const { userDataDir, extensionsDir } = freshProfile();
   const node = join(env.nodeBin, 'node');
   const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
-  const extensions = [env.vsix, env.probeVsix].flatMap((v) => ['--install-extension', v]);
+  const extensions = [env.vsix].flatMap((v) => ['--install-extension', v]);
   const install = spawnSync(node, [env.codeServer, ...common, ...extensions], {
     env: serverEnv(env),
     encoding: 'utf8',
   });
   if (install.status !== 0 || !readdirSync(extensionsDir).some((d) => d.startsWith('distill-studio.')))
-    throw new Error(
-      `--install-extension ${env.vsix} ${env.probeVsix} failed:\n${install.stdout}\n${install.stderr}`,
-    );
+    throw new Error(`--install-extension ${env.vsix} failed:\n${install.stdout}\n${install.stderr}`);
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(options.settings, null, 2));
 
   const port = await freePort();

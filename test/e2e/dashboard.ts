@@ -1,8 +1,8 @@
 // Reaches into a webview from the workbench page. VS Code renders each webview as an <iframe class="webview">
 // (its src names the owning extension) holding a second iframe, #active-frame, with the extension's HTML; the
-// dashboard's DOM lives in that inner frame. Proven against the built webview shell (scenario "webview
-// helper"); the dashboard scenarios use it for the loss curve, heatmaps and benchmark table.
-import type { Frame, Page } from 'playwright-core';
+// dashboard's DOM lives in that inner frame; scenarios 1, 3 and 4 read the loss curve, heatmaps and benchmark
+// table there.
+import type { Frame, Locator, Page } from 'playwright-core';
 import { waitFor } from './workbench';
 
 export const DISTILL_STUDIO_ID = 'distill-studio.distill-studio';
@@ -31,36 +31,20 @@ export async function webviewFrame(
   );
 }
 
-/** Waits until the element `selector` in the webview has text matching `pattern`; returns the text. */
-export async function webviewText(
-  frame: Frame,
-  selector: string,
-  pattern: RegExp,
-  timeoutMs = 30_000,
-): Promise<string> {
-  return waitFor(
-    `"${selector}" in the webview to match ${pattern}`,
-    async () => {
-      const text = await frame.locator(selector).first().innerText({ timeout: 1000 });
-      return pattern.test(text) ? text : undefined;
-    },
-    timeoutMs,
-  );
-}
-
 /**
- * What the dashboard scenarios read, in one place. The dashboard (issue #7) must render these; the names are the
- * contract between the dashboard and the end-to-end tests (see test/e2e/README.md).
+ * What the dashboard scenarios read, in one place: the DOM hooks the dashboard (webview/src) renders. Locators
+ * are relative to the webview's content frame.
  */
-export const dashboardSelectors = {
-  /** A tab by its visible name: Training, Attention, Benchmark, Doctor. */
-  tab: (name: string) => `[role="tab"]:text-is("${name}")`,
-  /** The loss chart; `data-points` holds how many steps it has drawn (canvas charts expose nothing else). */
-  lossChart: '[data-testid="loss-chart"]',
-  /** One heatmap per model: teacher, student, diff; each with its token labels as text. */
-  heatmap: (which: 'teacher' | 'student' | 'diff') => `[data-testid="heatmap-${which}"]`,
-  /** Token labels on a heatmap's axes. */
-  heatmapToken: '[data-testid="heatmap-token"]',
-  /** The benchmark results table: one row per model. */
-  benchmarkRow: '[data-testid="benchmark-table"] [role="row"]',
+export const dashboard = {
+  /** A tab by its visible name: Training, Attention, Benchmark, Doctor (a vscode-panel-tab, role "tab"). */
+  tab: (frame: Frame, name: string): Locator => frame.getByRole('tab', { name, exact: true }),
+  /** The total-loss chart; `data-points` holds how many points its series store (a canvas exposes nothing else). */
+  lossChart: (frame: Frame): Locator => frame.locator('[data-testid="chart-loss-total"]'),
+  /** The first mapped layer pair's heatmap of one model (a figure: token labels on both axes, then the canvas). */
+  heatmap: (frame: Frame, which: 'teacher' | 'student' | 'diff'): Locator =>
+    frame.locator('[data-testid^="pair-"]').first().locator(`figure.heatmap.${which}`),
+  /** Token labels on a heatmap's axes (every label's title is its token; the text thins out on long inputs). */
+  heatmapToken: '[data-testid="token-label"]',
+  /** The benchmark results table's rows (a vscode-data-grid; one row per model and shape, plus the header). */
+  benchmarkRows: (frame: Frame): Locator => frame.locator('[data-testid="benchmark-table"] [role="row"]'),
 };

@@ -69,10 +69,25 @@ export class Workbench {
   /** Runs a command from the palette by its title, as a user types it ("Distill Studio: Distill Model"). */
   async runCommand(title: string): Promise<void> {
     await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
     const input = this.quickInput.locator('input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
+    // With the focus inside a webview (the dashboard), keys go to its iframe, which forwards them to the
+    // workbench late or not at all: take the focus back to the workbench page first.
+    await this.page.evaluate("document.activeElement?.tagName === 'IFRAME' && document.activeElement.blur()");
+    // The palette's input is sometimes inert for a moment after it opens over a busy webview: close and reopen.
+    await waitFor(
+      'the command palette to take input',
+      async () => {
+        await this.page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible' });
+        const typed = await input
+          .fill(`>${title}`, { timeout: 3000 })
+          .then(() => true)
+          .catch(() => false);
+        if (!typed) await this.page.keyboard.press('Escape');
+        return typed;
+      },
+      30_000,
+    );
     const row = this.quickPickRows.filter({
       has: this.page.locator('.label-name', { hasText: new RegExp(`^${escape(title)}$`) }),
     });
@@ -169,6 +184,34 @@ export class Workbench {
     return toast.first();
   }
 
+  /**
+   * Waits until a notification matching `message` has been shown, as a toast or, once its toast has timed out
+   * (VS Code hides info toasts after a while), in the notification centre.
+   */
+  async notificationSeen(message: RegExp, timeoutMs = 30_000): Promise<string> {
+    return waitFor(
+      `a notification matching ${message}`,
+      async () => {
+        const toasts = await this.page
+          .locator('.notifications-toasts .notification-list-item-message')
+          .allInnerTexts()
+          .catch(() => []);
+        const toast = toasts.find((text) => message.test(text));
+        if (toast !== undefined) return toast;
+        await this.runCommand('Notifications: Show Notifications');
+        const centre = this.page.locator('.notifications-center .notification-list-item-message');
+        await centre
+          .first()
+          .waitFor({ state: 'visible', timeout: 2000 })
+          .catch(() => undefined);
+        const listed = (await centre.allInnerTexts().catch(() => [])).find((text) => message.test(text));
+        await this.runCommand('Notifications: Hide Notifications');
+        return listed;
+      },
+      timeoutMs,
+    );
+  }
+
   /** Clicks a button of a notification (waiting for the notification first). */
   async clickNotificationButton(message: RegExp, button: string, timeoutMs = 30_000): Promise<void> {
     const toast = await this.notification(message, timeoutMs);
@@ -199,8 +242,9 @@ export class Workbench {
 
   /** Shows the Runs view and returns its tree rows. */
   async runsView(): Promise<Locator> {
-    await this.runCommand('Distill Studio: Focus on Runs View');
     const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: /Runs/ }) });
+    // Already on screen: read it as it is (no palette round trip while a run redraws the dashboard).
+    if (!(await pane.isVisible())) await this.runCommand('Distill Studio: Focus on Runs View');
     await pane.waitFor({ state: 'visible' });
     return pane.locator('.monaco-list-row');
   }
