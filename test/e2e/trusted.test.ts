@@ -38,7 +38,9 @@ describe('Distill Studio in a trusted workspace', { timeout: 20 * MINUTE }, () =
         t.diagnostic(`Runs view while training: ${running}`);
 
         // Distill Model opens the dashboard on the new run; its loss curve grows while the run trains.
-        const frame = await webviewFrame(workbench.page);
+        const frame = await webviewFrame(workbench.page, undefined, 30_000, (state) =>
+          t.diagnostic(`the dashboard was open but covered; its tab was clicked (${state})`),
+        );
         await dashboard.tab(frame, 'Training').click();
         const points = async (): Promise<number> =>
           Number((await dashboard.lossChart(frame).getAttribute('data-points')) ?? 0);

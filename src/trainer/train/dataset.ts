@@ -153,6 +153,8 @@ export interface Batch {
   /** 1 for labelled rows, 0 for unlabelled [B]. */
   labelWeights: tf.Tensor1D;
   size: number;
+  /** How many rows carry a gold label; 0 for an unlabelled batch, which gets no hard-label term. */
+  labelled: number;
 }
 
 /** Pads a list of examples to their longest member and makes int32 tensors. */
@@ -184,6 +186,7 @@ export function makeBatch(examples: readonly EncodedExample[]): Batch {
       'float32',
     ),
     size: examples.length,
+    labelled: examples.filter((e) => e.label >= 0).length,
   };
 }
 

@@ -234,7 +234,8 @@ export function distillLoss(
     );
   }
   const hardWeight = scheduled(l.hardLabel.weight, l.hardLabel.schedule, progress);
-  if (hardWeight > 0 && out.logits)
+  // An unlabelled batch has no gold labels: the term is left out rather than reported as a loss of 0.
+  if (hardWeight > 0 && out.logits && batch.labelled > 0)
     collect.add(
       'hardLabel',
       hardWeight,

@@ -64,6 +64,17 @@ test('a two-stage run writes schema-valid events, checkpoints, best/ and a final
   assert.ok(distillStep?.type === 'step');
   for (const term of ['total', 'softLabel', 'hardLabel', 'hidden', 'attention'])
     assert.ok(Number.isFinite(distillStep.payload.losses[term as 'total']), `distill step lacks ${term}`);
+  // data.unlabelledRatio 0.5: step s of the stage draws an unlabelled batch exactly when s is odd. Those
+  // batches have no gold labels, so they report no hard-label term (rather than a loss of 0).
+  for (const e of steps) {
+    if (e.type !== 'step' || e.payload.stage !== 'distill') continue;
+    const unlabelled = (e.payload.step - 1) % 2 === 1;
+    const hard = e.payload.losses.hardLabel;
+    if (unlabelled)
+      assert.equal(hard, undefined, `unlabelled step ${e.payload.step} reports hardLabel ${hard}`);
+    else assert.ok(hard !== undefined && hard > 0, `labelled step ${e.payload.step} lacks hardLabel`);
+    assert.ok(Number.isFinite(e.payload.losses.softLabel), 'soft labels on every batch');
+  }
   const snapshot = all.find((e) => e.type === 'attention-snapshot');
   assert.ok(snapshot?.type === 'attention-snapshot');
   const map = snapshot.payload.maps[0];

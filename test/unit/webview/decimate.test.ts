@@ -40,6 +40,22 @@ test('NaN (a term that was off) breaks the line with one null; log y hides value
   assert.equal(log.hiddenByLog, 1);
 });
 
+test('with stage boundaries, missing values inside a stage are bridged and a term off across a boundary breaks', () => {
+  // Alternating labelled and unlabelled batches: the hard-label term exists every other step.
+  const x = Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+  const y = Float64Array.of(0.7, NaN, 0.6, NaN, 0.5, NaN, NaN, NaN, 0.4, 0.3);
+  const bridged = decimate(x, y, { xMin: 1, xMax: 10, buckets: 100, breaks: [] });
+  assert.deepEqual(bridged.x, [1, 3, 5, 9, 10]);
+  assert.deepEqual(bridged.y, [0.7, 0.6, 0.5, 0.4, 0.3]);
+  // A stage ends after step 6: the values either side belong to different stages, so the line breaks once.
+  const staged = decimate(x, y, { xMin: 1, xMax: 10, buckets: 100, breaks: [6] });
+  assert.deepEqual(staged.y, [0.7, 0.6, 0.5, null, 0.4, 0.3]);
+  assert.equal(staged.x[3], 6, 'the gap sits at the first missing step');
+  // Without breaks (no stage information) every missing value is a gap, as before.
+  const plain = decimate(x, y, { xMin: 1, xMax: 10, buckets: 100 });
+  assert.equal(plain.y.filter((v) => v === null).length, 3);
+});
+
 test('ignoring outliers: the y range is the 1st-99th percentile of visible values, not hiding them', () => {
   const values = visibleValues([{ xs, ys }], 1, n, false);
   assert.equal(values.length, n);

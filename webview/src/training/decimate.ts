@@ -2,8 +2,9 @@
 // Aggregation", VLDB 2014). For each pixel column it keeps the first, minimum, maximum and last point, which is
 // exactly what a line drawn through all points would light up in that column, so spikes and dips survive (an
 // average or every-k-th sample would hide a loss spike). Only the drawn copy is reduced; the stored series, the
-// smoothing and the hover readouts use every point. NaN (a term that was off) becomes a null gap, as do points a
-// log axis cannot show.
+// smoothing and the hover readouts use every point. NaN is a step without a value: within a stage (an unlabelled
+// batch has no hard-label term) the line runs on to the next value; where a term was off across a stage boundary
+// the line breaks (a null gap), as it does at points a log axis cannot show.
 
 export interface Decimated {
   x: number[];
@@ -21,6 +22,11 @@ export interface DecimateOptions {
   buckets: number;
   logX?: boolean;
   logY?: boolean;
+  /**
+   * Stage boundaries (x, ascending). Missing values (NaN) between two values with no boundary between them are
+   * bridged; without `breaks` every missing value is a gap.
+   */
+  breaks?: readonly number[];
 }
 
 /** Index of the first x >= value in ascending `xs`. */
@@ -54,6 +60,17 @@ export function decimate(xs: ArrayLike<number>, ys: ArrayLike<number>, o: Decima
   const bucketOf = (x: number): number =>
     span > 0 ? Math.min(buckets - 1, Math.max(-1, Math.floor(((f(x) - lo) / span) * buckets))) : 0;
   const raw = i1 - i0 + 1 <= 4 * buckets;
+
+  const breaks = o.breaks;
+  /** Whether the line may run on from the last finite point over missing values to index `i`. */
+  const bridged = (from: number, i: number): boolean => {
+    if (breaks === undefined || from < 0) return false;
+    const a = xs[from] ?? NaN;
+    const b = xs[i] ?? NaN;
+    return !breaks.some((x) => x >= a && x < b);
+  };
+  let lastFinite = -1;
+  let pendingGap: number | undefined;
 
   let gapOpen = false;
   const gap = (x: number): void => {
@@ -89,11 +106,24 @@ export function decimate(xs: ArrayLike<number>, ys: ArrayLike<number>, o: Decima
       out.hiddenByLog++;
       y = NaN;
     }
-    if (!Number.isFinite(y) || !Number.isFinite(x)) {
-      flush();
-      gap(x);
+    if (!Number.isFinite(x)) continue;
+    if (!Number.isFinite(y)) {
+      // A point a log axis cannot show always breaks the line; a missing value waits for the next value.
+      if (o.logY === true && (ys[i] ?? NaN) <= 0) {
+        flush();
+        gap(x);
+        lastFinite = -1;
+      } else pendingGap ??= x;
       continue;
     }
+    if (pendingGap !== undefined) {
+      if (!bridged(lastFinite, i)) {
+        flush();
+        gap(pendingGap);
+      }
+      pendingGap = undefined;
+    }
+    lastFinite = i;
     if (raw) {
       emit(i);
       continue;

@@ -152,7 +152,15 @@ export class LineChart {
     let yMax = -Infinity;
     const sampleFor: { xs: ArrayLike<number>; ys: ArrayLike<number> }[] = [];
     for (const s of this.series) {
-      const opts = { xMin: this.xRange[0], xMax: this.xRange[1], buckets, logX: o.logX, logY: o.logY };
+      const opts = {
+        xMin: this.xRange[0],
+        xMax: this.xRange[1],
+        buckets,
+        logX: o.logX,
+        logY: o.logY,
+        // Steps without a value (no hard-label term on an unlabelled batch) are bridged within a stage.
+        breaks: (s.marks ?? []).map((m) => m.x).sort((a, b) => a - b),
+      };
       const lines: { ys: ArrayLike<number>; raw: boolean }[] = [];
       if (s.smoothed === undefined) lines.push({ ys: s.ys, raw: false });
       else {
