@@ -46,6 +46,8 @@ export const DASHBOARD_STRING_KEYS = [
   'chartSamplesPerSecond',
   'chartEvalAccuracy',
   'chartEvalMacroF1',
+  'chartMaskedLmAgreement',
+  'chartMaskedLmAccuracy',
   'teacher',
   'student',
   'raw',

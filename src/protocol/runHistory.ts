@@ -3,7 +3,7 @@
 // of attention snapshots (their maps stay in events.jsonl and travel on request) and how the run ended. The host
 // folds events.jsonl into it and sends `toData()`; the webview rebuilds it with `fromData()` and folds the appends,
 // so both sides run this one fold. Pure: no I/O.
-import { parseRunEvent, type EvalMetrics, type RunEvent } from './events';
+import { parseRunEvent, type EvalMetrics, type MaskedLmMetrics, type RunEvent } from './events';
 
 /** One mapped layer pair of an attention snapshot, without its maps. */
 export interface AttentionPairInfo {
@@ -61,6 +61,14 @@ export interface EvalPoint {
   best: boolean;
 }
 
+/** An evaluation of a pre-training (masked-LM) distillation stage. */
+export interface MaskedLmEvalPoint {
+  globalStep: number;
+  time: number;
+  stage: string;
+  metrics: MaskedLmMetrics;
+}
+
 export interface CheckpointMark {
   globalStep: number;
   time: number;
@@ -94,6 +102,7 @@ export interface RunHistoryData {
   steps: { globalStep: Float64Array; time: Float64Array; columns: Record<string, Float64Array> };
   stageMarks: StageMark[];
   evals: EvalPoint[];
+  maskedLmEvals: MaskedLmEvalPoint[];
   checkpoints: CheckpointMark[];
   attention: AttentionIndexEntry[];
   ending: RunEnding;
@@ -165,6 +174,7 @@ export class RunHistory {
   /** A stage-change whose first step has not arrived yet (its boundary is placed when it does). */
   private pendingStage: Omit<StageMark, 'afterStep'> | undefined;
   evals: EvalPoint[] = [];
+  maskedLmEvals: MaskedLmEvalPoint[] = [];
   checkpoints: CheckpointMark[] = [];
   attention: AttentionIndexEntry[] = [];
   ending: RunEnding = { kind: 'none' };
@@ -258,6 +268,14 @@ export class RunHistory {
           best: event.payload.best,
         });
         return;
+      case 'masked-lm-eval':
+        this.maskedLmEvals.push({
+          globalStep: event.payload.globalStep,
+          time: event.time,
+          stage: event.payload.stage,
+          metrics: event.payload.metrics,
+        });
+        return;
       case 'attention-index':
         this.attention.push(event.payload);
         return;
@@ -295,6 +313,7 @@ export class RunHistory {
     this.time.truncate(keep);
     for (const column of this.columns.values()) column.truncate(keep);
     this.evals = this.evals.filter((e) => e.globalStep < globalStep);
+    this.maskedLmEvals = this.maskedLmEvals.filter((e) => e.globalStep < globalStep);
     this.attention = this.attention.filter((a) => a.globalStep < globalStep);
     this.checkpoints = this.checkpoints.filter((c) => c.globalStep < globalStep);
     this.stageMarks = this.stageMarks.filter((m) => m.afterStep < globalStep);
@@ -314,6 +333,7 @@ export class RunHistory {
       // A stage that started without stepping yet is sent as a boundary at the last step.
       stageMarks: this.marks.map((m) => ({ ...m })),
       evals: [...this.evals],
+      maskedLmEvals: [...this.maskedLmEvals],
       checkpoints: [...this.checkpoints],
       attention: [...this.attention],
       ending: this.ending,
@@ -349,6 +369,7 @@ export class RunHistory {
     }
     h.stageMarks = marks;
     h.evals = [...data.evals];
+    h.maskedLmEvals = [...data.maskedLmEvals];
     h.checkpoints = [...data.checkpoints];
     h.attention = [...data.attention];
     h.ending = data.ending;
@@ -389,6 +410,16 @@ const optStr = (v: unknown): boolean => v === undefined || isStr(v);
 
 function isMetrics(v: unknown): v is EvalMetrics {
   return isRecord(v) && isNum(v['accuracy']) && isNum(v['macroF1']) && isNum(v['n']);
+}
+
+function isMaskedLmMetrics(v: unknown): v is MaskedLmMetrics {
+  return (
+    isRecord(v) &&
+    isNum(v['agreement']) &&
+    isNum(v['studentAccuracy']) &&
+    isNum(v['teacherAccuracy']) &&
+    isNum(v['n'])
+  );
 }
 
 /** Narrows an attention index entry (from a snapshot or an append). */
@@ -440,7 +471,15 @@ export function parseRunHistoryData(v: unknown): RunHistoryData | undefined {
   if (steps['time'].length !== rows || !isRecord(steps['columns'])) return undefined;
   for (const column of Object.values(steps['columns']))
     if (!(column instanceof Float64Array) || column.length !== rows) return undefined;
-  const arrays = ['plannedStages', 'attempts', 'stageMarks', 'evals', 'checkpoints', 'attention'];
+  const arrays = [
+    'plannedStages',
+    'attempts',
+    'stageMarks',
+    'evals',
+    'maskedLmEvals',
+    'checkpoints',
+    'attention',
+  ];
   if (!arrays.every((k) => Array.isArray(v[k]))) return undefined;
   const list = (k: string): unknown[] => v[k] as unknown[];
   if (!list('plannedStages').every((s) => isRecord(s) && isStr(s['name']) && isNum(s['steps'])))
@@ -461,6 +500,12 @@ export function parseRunHistoryData(v: unknown): RunHistoryData | undefined {
         isNum(e['time']) &&
         isMetrics(e['metrics']) &&
         isStr(e['model']),
+    )
+  )
+    return undefined;
+  if (
+    !list('maskedLmEvals').every(
+      (e) => isRecord(e) && isNum(e['globalStep']) && isNum(e['time']) && isMaskedLmMetrics(e['metrics']),
     )
   )
     return undefined;

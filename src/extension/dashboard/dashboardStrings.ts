@@ -50,6 +50,8 @@ export function dashboardStrings(): DashboardStrings {
     chartSamplesPerSecond: t('Samples per second'),
     chartEvalAccuracy: t('Eval accuracy'),
     chartEvalMacroF1: t('Eval macro-F1'),
+    chartMaskedLmAgreement: t('Masked-LM agreement with the teacher'),
+    chartMaskedLmAccuracy: t('Masked-LM accuracy'),
     teacher: t('teacher'),
     student: t('student'),
     raw: t('raw'),

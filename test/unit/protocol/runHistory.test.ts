@@ -10,6 +10,7 @@ import {
   RunHistory,
   type HistoryEvent,
 } from '../../../src/protocol/runHistory';
+import { chartDefs } from '../../../webview/src/training/chartDefs';
 import { fixtureEvents } from '../../helpers/dashboardFixtures';
 
 const toHistory = (events: readonly RunEvent[]): HistoryEvent[] =>
@@ -147,4 +148,55 @@ test('the data sent to the webview is checked: typed columns of one length, know
     }),
   );
   assert.equal(parseHistoryEvent({ type: 'attention-index', time: 1, payload: { id: 'x' } }), undefined);
+});
+
+test('masked-LM evaluations of a pre-training stage are kept, survive a snapshot and a rewind, and are checked', () => {
+  const base = fixtureEvents({ stageSteps: [10, 10] });
+  const start = base[0]?.time ?? 0;
+  const mlm = (globalStep: number, agreement: number): RunEvent => ({
+    type: 'masked-lm-eval',
+    time: start + globalStep * 100 + 50,
+    payload: {
+      stage: 'hidden',
+      step: globalStep,
+      globalStep,
+      metrics: { agreement, studentAccuracy: agreement / 2, teacherAccuracy: 0.6, n: 120 },
+    },
+  });
+  // Evaluations after steps 4 and 8 of the first stage, in step order among the fixture's events.
+  const events = toHistory(base).flatMap((e) =>
+    e.type === 'step' && (e.payload.globalStep === 4 || e.payload.globalStep === 8)
+      ? [e, mlm(e.payload.globalStep, e.payload.globalStep / 10)]
+      : [e],
+  );
+  const h = fold(events);
+  assert.deepEqual(
+    h.maskedLmEvals.map((e) => [e.globalStep, e.metrics.agreement, e.metrics.studentAccuracy]),
+    [
+      [4, 0.4, 0.2],
+      [8, 0.8, 0.4],
+    ],
+  );
+  const data = h.toData();
+  assert.ok(parseRunHistoryData(structuredClone(data)));
+  assert.deepEqual(RunHistory.fromData(structuredClone(data)).toData(), data);
+  const bad = structuredClone(data);
+  (bad.maskedLmEvals[0] as { metrics: unknown }).metrics = { agreement: 'high' };
+  assert.equal(parseRunHistoryData(bad), undefined, 'malformed masked-LM metrics are refused');
+  // A resume redoing steps from 6 on drops the evaluation at step 8 (it is redone).
+  const step6 = events.find((e) => e.type === 'step' && e.payload.globalStep === 6);
+  assert.ok(step6);
+  h.apply(step6);
+  assert.deepEqual(
+    h.maskedLmEvals.map((e) => e.globalStep),
+    [4],
+  );
+  assert.ok(parseHistoryEvent(mlm(4, 0.4)), 'masked-LM evaluations travel in appends');
+});
+
+test('the Training tab charts masked-LM agreement and accuracy only when a run has masked-LM evaluations', () => {
+  const keys = (hasMaskedLm: boolean): string[] =>
+    chartDefs(new Set(['loss.total', 'loss.maskedLm']), false, hasMaskedLm).map((d) => d.key);
+  assert.deepEqual(keys(false), ['loss-total', 'loss-maskedLm']);
+  assert.deepEqual(keys(true), ['loss-total', 'loss-maskedLm', 'mlm-agreement', 'mlm-accuracy']);
 });

@@ -2,83 +2,16 @@
 // compared run in its own colour, with TensorBoard's controls: smoothing (debiased, in steps: smoothing.ts), raw
 // values faint behind, log x/y, x as step / relative time / wall time, outliers ignored in the y scale (never
 // hidden), drag-to-zoom per chart, stage boundaries and a readout on hover or with the arrow keys.
-import type { DashboardStringKey } from '../../../src/protocol/dashboardStrings';
 import { runColor, type ThemeColors } from '../colors';
 import { h, slider } from '../dom';
 import { formatFixed, formatValue, t } from '../i18n';
 import type { Store } from '../store';
 import { createButton, createCheckbox, createDropdown } from '../toolkit';
 import type { UiState, XAxis } from '../uiState';
+import { chartDefs } from './chartDefs';
 import { LineChart, type ChartSeries } from './lineChart';
 import { RunSeries } from './runSeries';
 import { halfLifeSteps, tauForWeight } from './smoothing';
-
-interface ChartDef {
-  key: string;
-  title: string;
-  /** A step column, or an eval metric. */
-  source: { column: string; smooth: boolean } | { metric: 'accuracy' | 'macroF1' };
-  format?: (y: number) => string;
-}
-
-const LOSS_TITLES: Record<string, DashboardStringKey> = {
-  total: 'chartLossTotal',
-  softLabel: 'chartLossSoftLabel',
-  hardLabel: 'chartLossHardLabel',
-  hidden: 'chartLossHidden',
-  attention: 'chartLossAttention',
-  embedding: 'chartLossEmbedding',
-  featureMap: 'chartLossFeatureMap',
-  maskedLm: 'chartLossMaskedLm',
-};
-const LOSS_ORDER = Object.keys(LOSS_TITLES);
-
-/** The charts the shown runs have data for, in a fixed order (total first, evals last). */
-export function chartDefs(columns: ReadonlySet<string>, hasEvals: boolean): ChartDef[] {
-  const defs: ChartDef[] = [];
-  const losses = [...columns].filter((c) => c.startsWith('loss.')).map((c) => c.slice(5));
-  losses.sort((a, b) => {
-    const ia = LOSS_ORDER.indexOf(a);
-    const ib = LOSS_ORDER.indexOf(b);
-    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
-  });
-  for (const term of losses) {
-    const titleKey = LOSS_TITLES[term];
-    defs.push({
-      key: `loss-${term}`,
-      title: titleKey !== undefined ? t(titleKey) : t('chartLossOther', term),
-      source: { column: `loss.${term}`, smooth: true },
-    });
-  }
-  if (columns.has('learningRate'))
-    defs.push({
-      key: 'learning-rate',
-      title: t('chartLearningRate'),
-      source: { column: 'learningRate', smooth: false },
-    });
-  if (columns.has('samplesPerSecond'))
-    defs.push({
-      key: 'samples-per-second',
-      title: t('chartSamplesPerSecond'),
-      source: { column: 'samplesPerSecond', smooth: true },
-    });
-  if (hasEvals) {
-    const pct = (y: number): string => `${formatFixed(100 * y, 1)}%`;
-    defs.push({
-      key: 'eval-accuracy',
-      title: t('chartEvalAccuracy'),
-      source: { metric: 'accuracy' },
-      format: pct,
-    });
-    defs.push({
-      key: 'eval-macro-f1',
-      title: t('chartEvalMacroF1'),
-      source: { metric: 'macroF1' },
-      format: pct,
-    });
-  }
-  return defs;
-}
 
 export class TrainingTab {
   readonly element: HTMLElement;
@@ -212,12 +145,14 @@ export class TrainingTab {
     const runs = this.store.shown;
     const columns = new Set<string>();
     let hasEvals = false;
+    let hasMaskedLmEvals = false;
     for (const run of runs) {
+      if (run.history.maskedLmEvals.length > 0) hasMaskedLmEvals = true;
       for (const [key, column] of run.history.columns)
         if (key !== 'epoch' && column.length > 0) columns.add(key);
       if (run.history.evals.length > 0) hasEvals = true;
     }
-    const defs = chartDefs(columns, hasEvals);
+    const defs = chartDefs(columns, hasEvals, hasMaskedLmEvals);
     this.empty.hidden = defs.length > 0;
     const keep = new Set(defs.map((d) => d.key));
     for (const [key, chart] of this.charts)
@@ -254,6 +189,35 @@ export class TrainingTab {
             ...(smoothed !== undefined ? { smoothed } : {}),
             marks,
           });
+        } else if ('maskedLm' in def.source) {
+          const evals = run.history.maskedLmEvals;
+          if (evals.length === 0) return;
+          const xs = Float64Array.from(evals, (e) => rs.xAt(e.time, e.globalStep, axis));
+          const lines =
+            def.source.maskedLm === 'agreement'
+              ? [{ label: name, ys: Float64Array.from(evals, (e) => e.metrics.agreement), teacher: false }]
+              : [
+                  {
+                    label: `${name} · ${t('student')}`,
+                    ys: Float64Array.from(evals, (e) => e.metrics.studentAccuracy),
+                    teacher: false,
+                  },
+                  {
+                    label: `${name} · ${t('teacher')}`,
+                    ys: Float64Array.from(evals, (e) => e.metrics.teacherAccuracy),
+                    teacher: true,
+                  },
+                ];
+          for (const line of lines)
+            series.push({
+              label: line.label,
+              color,
+              xs,
+              ys: line.ys,
+              dash: line.teacher,
+              points: true,
+              marks,
+            });
         } else {
           const metric = def.source.metric;
           for (const model of ['student', 'teacher'] as const) {
