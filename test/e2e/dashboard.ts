@@ -3,7 +3,7 @@
 // dashboard's DOM lives in that inner frame; scenarios 1, 3 and 4 read the loss curve, heatmaps and benchmark
 // table there.
 import type { Frame, Locator, Page } from 'playwright-core';
-import { waitFor } from './workbench';
+import { waitFor, type Workbench } from './workbench';
 
 export const DISTILL_STUDIO_ID = 'distill-studio.distill-studio';
 
@@ -56,19 +56,34 @@ async function webviewState(page: Page): Promise<string> {
   return `editor tabs: ${tabs.length > 0 ? tabs.join(' | ') : '(none)'}; webview iframes: ${frames.length > 0 ? frames.join(' | ') : '(none)'}`;
 }
 
+export interface WebviewFrameOptions {
+  extensionId?: string;
+  timeoutMs?: number;
+  /** Hears of each recovery step taken, with what the page showed before it. */
+  onRecovery?: (step: string, state: string) => void;
+}
+
 /**
- * The inner (content) frame of the visible webview owned by `extensionId`. When the dashboard's editor tab is
- * open but another editor covers it, the tab is clicked, as a user would, and `onCovered` hears of it; with no
- * frame at all the error says which editor tabs and webview iframes the page had.
+ * The inner (content) frame of the visible webview owned by `extensionId`. The dashboard's own editor tab must
+ * exist (the product opened it); when its page has not shown after 5 s, the tab is clicked (another editor may
+ * cover it), and after 12 s the webviews are reloaded once with Developer: Reload Webviews, a user's cure for
+ * VS Code's occasional "Error loading webview: Could not register service workers" (microsoft/vscode#125993 and
+ * its duplicates). Each step is reported through `onRecovery`; with no frame at all the error says which editor
+ * tabs and webview iframes the page had.
  */
-export async function webviewFrame(
-  page: Page,
-  extensionId = DISTILL_STUDIO_ID,
-  timeoutMs = 30_000,
-  onCovered?: (state: string) => void,
-): Promise<Frame> {
-  let clicked = false;
+export async function webviewFrame(workbench: Workbench, options: WebviewFrameOptions = {}): Promise<Frame> {
+  const page = workbench.page;
+  const extensionId = options.extensionId ?? DISTILL_STUDIO_ID;
+  const ours = extensionId === DISTILL_STUDIO_ID;
   const started = Date.now();
+  const done = new Set<string>();
+  const step = async (name: string, after: number, action: () => Promise<boolean>): Promise<void> => {
+    if (!ours || done.has(name) || Date.now() - started < after) return;
+    const state = await webviewState(page);
+    if (!(await action())) return;
+    done.add(name);
+    options.onRecovery?.(name, state);
+  };
   try {
     return await waitFor(
       `a webview of ${extensionId}`,
@@ -82,20 +97,25 @@ export async function webviewFrame(
           // The inner frame is replaced when the HTML is set; wait until it has a document body.
           if (inner !== null && inner !== undefined && (await inner.$('body')) !== null) return inner;
         }
-        if (!clicked && extensionId === DISTILL_STUDIO_ID && Date.now() - started > 5000) {
-          const tab = page.locator('.tabs-container .tab', { hasText: DASHBOARD_TAB }).first();
-          if ((await tab.count()) > 0 && !(await tab.evaluate((e) => e.classList.contains('active')))) {
-            onCovered?.(await webviewState(page));
-            clicked = true;
-            await tab.click();
-          }
-        }
+        const tab = page.locator('.tabs-container .tab', { hasText: DASHBOARD_TAB }).first();
+        if ((await tab.count()) === 0) return undefined;
+        await step('clicked the dashboard tab', 5000, async () => {
+          await tab.click();
+          return true;
+        });
+        await step('ran Developer: Reload Webviews', 12_000, async () => {
+          await workbench.runCommand('Developer: Reload Webviews');
+          return true;
+        });
         return undefined;
       },
-      timeoutMs,
+      options.timeoutMs ?? 30_000,
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}; ${await webviewState(page)}`);
+    const notes = await workbench.notificationTexts().catch(() => []);
+    throw new Error(
+      `${(error as Error).message}; ${await webviewState(page)}; notifications: ${notes.join(' | ') || '(none)'}`,
+    );
   }
 }
 

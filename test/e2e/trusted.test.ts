@@ -12,6 +12,12 @@ import { e2eConfig } from './workspace';
 import { chooseMenuItem, waitFor } from './workbench';
 
 const MINUTE = 60_000;
+
+/** Reports a step webviewFrame took to show the dashboard, so a run that needed one says so. */
+const recovery =
+  (t: { diagnostic: (message: string) => void }) =>
+  (step: string, state: string): void =>
+    t.diagnostic(`the dashboard page had not shown: ${step} (before: ${state})`);
 /** Distillation steps of the scenario 1 run: long enough (about a minute) to watch its loss curve grow. */
 const DISTILL_STEPS = 600;
 
@@ -38,9 +44,7 @@ describe('Distill Studio in a trusted workspace', { timeout: 20 * MINUTE }, () =
         t.diagnostic(`Runs view while training: ${running}`);
 
         // Distill Model opens the dashboard on the new run; its loss curve grows while the run trains.
-        const frame = await webviewFrame(workbench.page, undefined, 30_000, (state) =>
-          t.diagnostic(`the dashboard was open but covered; its tab was clicked (${state})`),
-        );
+        const frame = await webviewFrame(workbench, { onRecovery: recovery(t) });
         await dashboard.tab(frame, 'Training').click();
         const points = async (): Promise<number> =>
           Number((await dashboard.lossChart(frame).getAttribute('data-points')) ?? 0);
@@ -174,7 +178,7 @@ describe('Distill Studio in a trusted workspace', { timeout: 20 * MINUTE }, () =
 
       // The Benchmark tab of the run's dashboard shows the results saved beside the export.
       await workbench.runContextMenu('e2e-reviews', 'Open Dashboard');
-      const frame = await webviewFrame(workbench.page);
+      const frame = await webviewFrame(workbench, { onRecovery: recovery(t) });
       await dashboard.tab(frame, 'Benchmark').click();
       const row = await waitFor('a benchmark row for the exported model', async () => {
         const rows = dashboard.benchmarkRows(frame).filter({ hasText: 'e2e-reviews' });
@@ -188,10 +192,10 @@ describe('Distill Studio in a trusted workspace', { timeout: 20 * MINUTE }, () =
   it(
     '4. The Attention tab shows teacher, student and diff heatmaps with token labels',
     { timeout: 3 * MINUTE },
-    () =>
+    (t) =>
       scenario(session, '4 attention tab', async ({ workbench }) => {
         await workbench.runContextMenu('e2e-reviews', 'Open Dashboard');
-        const frame = await webviewFrame(workbench.page);
+        const frame = await webviewFrame(workbench, { onRecovery: recovery(t) });
         await dashboard.tab(frame, 'Attention').click();
         for (const which of ['teacher', 'student', 'diff'] as const) {
           const map = dashboard.heatmap(frame, which);

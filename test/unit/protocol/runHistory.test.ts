@@ -153,7 +153,7 @@ test('the data sent to the webview is checked: typed columns of one length, know
 test('masked-LM evaluations of a pre-training stage are kept, survive a snapshot and a rewind, and are checked', () => {
   const base = fixtureEvents({ stageSteps: [10, 10] });
   const start = base[0]?.time ?? 0;
-  const mlm = (globalStep: number, agreement: number): RunEvent => ({
+  const mlm = (globalStep: number, agreement: number): HistoryEvent => ({
     type: 'masked-lm-eval',
     time: start + globalStep * 100 + 50,
     payload: {
@@ -164,7 +164,7 @@ test('masked-LM evaluations of a pre-training stage are kept, survive a snapshot
     },
   });
   // Evaluations after steps 4 and 8 of the first stage, in step order among the fixture's events.
-  const events = toHistory(base).flatMap((e) =>
+  const events = toHistory(base).flatMap((e): HistoryEvent[] =>
     e.type === 'step' && (e.payload.globalStep === 4 || e.payload.globalStep === 8)
       ? [e, mlm(e.payload.globalStep, e.payload.globalStep / 10)]
       : [e],
