@@ -31,6 +31,12 @@ export interface CachePlan {
   featureBytes: number;
 }
 
+/** Lookups of the current stage that the plan could serve: `hits` came from the cache, `misses` ran the teacher. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+}
+
 export interface TeacherShape {
   hiddenSize: number;
   heads: number;
@@ -50,6 +56,7 @@ export class TeacherCache {
   private teacher = '';
   private featureKey = '';
   private plan: CachePlan = { logits: false, features: false, featureBytes: 0 };
+  private counts: CacheStats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly mode: CacheMode,
@@ -81,6 +88,7 @@ export class TeacherCache {
       }
       this.featureKey = featureKey;
     }
+    this.counts = { hits: 0, misses: 0 };
     const featureBytes = lengths.reduce((sum, n) => sum + rowFeatureBytes(n, needs, shape), 0);
     const on = this.mode !== 'none' && !masked;
     const fits = featureBytes <= this.budgetBytes;
@@ -117,12 +125,18 @@ export class TeacherCache {
     const found: CachedRow[] = [];
     for (const row of rows) {
       const cached = this.rows.get(this.key(row));
-      if (cached === undefined) return undefined;
-      if (needs.logits && cached.logits === undefined) return undefined;
-      if (needs.hiddenLayers.some((l) => !cached.hidden.has(l))) return undefined;
-      if (needs.attentionLayers.some((l) => !cached.attention.has(l))) return undefined;
+      if (
+        cached === undefined ||
+        (needs.logits && cached.logits === undefined) ||
+        needs.hiddenLayers.some((l) => !cached.hidden.has(l)) ||
+        needs.attentionLayers.some((l) => !cached.attention.has(l))
+      ) {
+        this.counts.misses++;
+        return undefined;
+      }
       found.push(cached);
     }
+    this.counts.hits++;
     const b = rows.length;
     const out: TeacherOutput = { hidden: new Map(), attention: new Map() };
     if (needs.logits) {
@@ -199,6 +213,11 @@ export class TeacherCache {
         entry(row).attention.set(layer, kept);
       });
     }
+  }
+
+  /** Hits and misses since the current stage began (both stay 0 while the plan caches nothing). */
+  get stats(): Readonly<CacheStats> {
+    return this.counts;
   }
 
   /** Drops everything (the teacher changed, e.g. after a stage trained it). */

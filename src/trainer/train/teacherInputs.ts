@@ -202,7 +202,13 @@ export async function teacherInputFindings(
       ...(onnx !== undefined
         ? {
             onnx: {
-              file: teacher.onnxFile ?? join(setup.runDir, 'teacher-onnx', 'model.onnx'),
+              file:
+                teacher.onnxFile ??
+                join(
+                  setup.runDir,
+                  teacher.role === 'task' ? 'teacher-onnx' : 'pretrain-teacher-onnx',
+                  'model.onnx',
+                ),
               tokenTypeIds: onnx.inputs.some((i) => i.role === 'tokenTypeIds'),
               ...(onnx.fixedLength !== undefined ? { fixedLength: onnx.fixedLength } : {}),
             },
