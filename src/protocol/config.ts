@@ -658,10 +658,11 @@ export interface TrainingSpec {
    */
   evalBatchSize?: number;
   /**
-   * Keep teacher outputs per example across epochs instead of recomputing them: `logits` keeps the logits;
-   * `features` also keeps the hidden states and attention maps of the mapped teacher layers when a stage's need
-   * fits in `cacheMemoryMb` (else that stage caches logits only and says so). Masked-LM stages never cache: their
-   * inputs are masked afresh every time.
+   * Keep teacher outputs per example across epochs instead of recomputing them: `logits` keeps the logits
+   * (they spare the teacher's pass only in stages that need nothing else, e.g. soft labels alone); `features` also
+   * keeps the hidden states and attention maps of the mapped teacher layers when a stage's need fits in
+   * `cacheMemoryMb` (else that stage caches logits only and says so). Each stage logs how many batches the cache
+   * served. Masked-LM stages never cache: their inputs are masked afresh every time.
    * @default "logits"
    */
   cacheTeacher?: 'none' | 'logits' | 'features';

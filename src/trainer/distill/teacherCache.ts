@@ -42,6 +42,12 @@ export interface TeacherShape {
   heads: number;
 }
 
+/** MiB for messages: one decimal below 10 MiB, so a small need does not read as "0 MiB". */
+export function formatMib(bytes: number): string {
+  const mib = bytes / 2 ** 20;
+  return mib < 10 ? mib.toFixed(1) : mib.toFixed(0);
+}
+
 /** Bytes of one row's features at `length` tokens: [T, D] per hidden layer, [H, T, T] per attention layer. */
 export function rowFeatureBytes(length: number, needs: TeacherNeeds, shape: TeacherShape): number {
   return (
@@ -97,10 +103,10 @@ export class TeacherCache {
       features: on && this.mode === 'features' && wantsFeatures && fits,
       featureBytes,
     };
-    const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+    const mib = formatMib;
     const message =
       on && this.mode === 'features' && wantsFeatures && !fits
-        ? `teacher features of this stage need about ${mib(featureBytes)} MiB, more than training.cacheMemoryMb (${mib(this.budgetBytes)} MiB): caching ${needs.logits ? 'logits only' : 'nothing'}. Raise "training.cacheMemoryMb" to ${Math.ceil(featureBytes / 2 ** 20)} to cache them.`
+        ? `teacher features of this stage need about ${mib(featureBytes)} MiB, more than training.cacheMemoryMb (${mib(this.budgetBytes)} MiB): caching ${needs.logits ? 'logits only (the teacher still runs every step for the hidden states and attention maps)' : 'nothing'}. Raise "training.cacheMemoryMb" to ${Math.ceil(featureBytes / 2 ** 20)} to cache them.`
         : undefined;
     return { plan: this.plan, ...(message !== undefined ? { message } : {}) };
   }
@@ -119,9 +125,15 @@ export class TeacherCache {
     length: number,
     shape: TeacherShape,
   ): TeacherOutput | undefined {
+    if (needs.maskedLm || (!this.plan.logits && !this.plan.features)) return undefined;
+    // A stage whose features are not kept (mode logits, or over the budget) still stores its logits for a later
+    // stage of the same teacher, but must run the teacher for every batch of its own: those count as misses.
     const cacheable =
       (needs.logits ? this.plan.logits : true) && (this.wantsFeatures(needs) ? this.plan.features : true);
-    if (!cacheable || (!needs.logits && !this.wantsFeatures(needs)) || needs.maskedLm) return undefined;
+    if (!cacheable || (!needs.logits && !this.wantsFeatures(needs))) {
+      this.counts.misses++;
+      return undefined;
+    }
     const found: CachedRow[] = [];
     for (const row of rows) {
       const cached = this.rows.get(this.key(row));
@@ -215,7 +227,7 @@ export class TeacherCache {
     }
   }
 
-  /** Hits and misses since the current stage began (both stay 0 while the plan caches nothing). */
+  /** Hits and misses since the current stage began (both stay 0 when the stage caches nothing, e.g. masked-LM). */
   get stats(): Readonly<CacheStats> {
     return this.counts;
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../cliErrors';
 import { exportTeacherOnnx, openOnnxTeacher, type OnnxTeacher } from '../distill/onnxTeacher';
-import { TeacherCache, type RowKey, type TeacherShape } from '../distill/teacherCache';
+import { TeacherCache, formatMib, type RowKey, type TeacherShape } from '../distill/teacherCache';
 import { tfjsTeacher, tfjsTeacherOutputs, type TeacherRunner } from '../distill/teacherRunner';
 import { disposeBatch, makeBatch, type Batch } from './dataset';
 import { disposeTeacherOutput, teacherNeeds, type TeacherNeeds, type TeacherOutput } from './distillStep';
@@ -169,9 +169,7 @@ export class RunTeachers {
     );
     if (message !== undefined) this.log(`stage "${stage.name}": ${message}`);
     else if (plan.features)
-      this.log(
-        `stage "${stage.name}": caching teacher features (about ${(plan.featureBytes / 2 ** 20).toFixed(0)} MiB)`,
-      );
+      this.log(`stage "${stage.name}": caching teacher features (about ${formatMib(plan.featureBytes)} MiB)`);
     else if (masksInputs(stage) && (this.setup.config.training?.cacheTeacher ?? 'logits') !== 'none')
       this.log(
         `stage "${stage.name}": teacher outputs are not cached (its inputs are masked afresh every step)`,
