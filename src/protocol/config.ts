@@ -121,7 +121,8 @@ export interface TeacherSpec extends ModelSpec {
    * `attentions.<i>`, as `distill-studio export --with-hidden` writes them. With `checkpoint` too, the file is
    * checked against the checkpoint before use and the checkpoint supplies what an ONNX file cannot (a masked-LM
    * head on gathered positions); without it, the config.json and tokenizer files beside the file describe the
-   * teacher. Relative to the config file.
+   * teacher. Files with a fixed batch size or sequence length work: batches run in chunks of that size, padded to
+   * that length (`data.maxLength` must not exceed it). Relative to the config file.
    */
   onnx?: string;
 }

@@ -1,6 +1,6 @@
 // The ONNX teacher runner against the TensorFlow.js one on the same weights and batch: logits, every hidden state
 // and attention map (and masked-LM logits at gathered positions) within 1e-4, on padded batches with text pairs,
-// also through a file that fixes the sequence length; and the clear errors for a file exported without
+// also through files that fix the sequence length or the batch size; and the clear errors for a file exported without
 // --with-hidden, for mse-scores attention, and for a batch longer than a fixed-length file.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
@@ -93,17 +93,22 @@ async function compareOn(
   }
 }
 
-/** Every input's sequence axis fixed to `length`, as static-shape exporters write it. */
-function fixLength(bytes: Uint8Array, length: number): Uint8Array {
+/** Every input's batch and/or sequence axis fixed, as static-shape exporters write them. */
+function fixDims(bytes: Uint8Array, dims: { batch?: number; length?: number }): Uint8Array {
   const model = decodeModel(bytes);
   const input = model.graph.input.map((i) => {
-    const dims = i.type.tensor_type.shape.dim;
+    const [batch, length] = i.type.tensor_type.shape.dim;
     return {
       ...i,
       type: {
         tensor_type: {
           ...i.type.tensor_type,
-          shape: { dim: [dims[0] ?? { dim_param: 'batch' }, { dim_value: length }] },
+          shape: {
+            dim: [
+              dims.batch !== undefined ? { dim_value: dims.batch } : (batch ?? { dim_param: 'batch' }),
+              dims.length !== undefined ? { dim_value: dims.length } : (length ?? { dim_param: 'sequence' }),
+            ],
+          },
         },
       },
     };
@@ -152,7 +157,7 @@ test('ONNX and TensorFlow.js teacher runners agree on logits, hidden states and 
 test('a fixed-length ONNX teacher runs padded and cut back to the batch length; a longer batch is a UserError', async () => {
   const { model } = await loadModel('test/fixtures/models/bert-cls');
   const layers = model.config.num_hidden_layers;
-  const bytes = fixLength(exportOnnxBytes(model, { withHidden: true }), 20);
+  const bytes = fixDims(exportOnnxBytes(model, { withHidden: true }), { length: 20 });
   const onnx = await openOnnxTeacher(bytes, model.config, { threads: 1, label: 'fixed.onnx' });
   try {
     assert.equal(onnx.fixedLength, 20);
@@ -171,6 +176,34 @@ test('a fixed-length ONNX teacher runs padded and cut back to the batch length; 
     disposeBatch(long);
   } finally {
     await onnx.dispose();
+    model.params.dispose();
+  }
+});
+
+test('a fixed-batch ONNX teacher (also with a fixed length) runs in chunks; a short last chunk is dropped', async () => {
+  const { model } = await loadModel('test/fixtures/models/bert-cls');
+  const layers = model.config.num_hidden_layers;
+  const plain = exportOnnxBytes(model, { withHidden: true });
+  try {
+    for (const dims of [{ batch: 1 }, { batch: 3 }, { batch: 4, length: 24 }]) {
+      const onnx = await openOnnxTeacher(fixDims(plain, dims), model.config, {
+        threads: 1,
+        label: 'fixed.onnx',
+      });
+      try {
+        for (const count of [1, 7]) {
+          const batch = makeBatch(rows(count, model.config.vocab_size, 11 + count, 20));
+          assert.equal(
+            await compareOn(onnx, model, batch, allNeeds(layers, true)),
+            1 + (layers + 1) + layers,
+          );
+          disposeBatch(batch);
+        }
+      } finally {
+        await onnx.dispose();
+      }
+    }
+  } finally {
     model.params.dispose();
   }
 });
