@@ -1,6 +1,7 @@
 // Benchmarks (`npm run bench`): timings that matter to users, measured side by side in one run.
 // Now: config validation latency (it runs on every keystroke in the editor) on a large data set, cold (first read)
-// versus warm (data cached by mtime), through the built CLI bundle's engine.
+// versus warm (data cached by mtime), through the built CLI bundle's engine; the teacher's forward pass on a
+// distillation batch, TensorFlow.js (wasm) vs onnxruntime-node (scripts/benchTeacher.ts); the dashboard.
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,14 @@ try {
   unregister();
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+// The teacher forward pass, TensorFlow.js vs onnxruntime-node (teacher.runtime), in its own process.
+{
+  const { spawnSync } = await import('node:child_process');
+  spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'benchTeacher.ts')], {
+    stdio: 'inherit',
+  });
 }
 
 // The dashboard (built webview page in headless Chromium; skipped where Chromium is missing).

@@ -121,7 +121,8 @@ export interface TeacherSpec extends ModelSpec {
    * `attentions.<i>`, as `distill-studio export --with-hidden` writes them. With `checkpoint` too, the file is
    * checked against the checkpoint before use and the checkpoint supplies what an ONNX file cannot (a masked-LM
    * head on gathered positions); without it, the config.json and tokenizer files beside the file describe the
-   * teacher. Relative to the config file.
+   * teacher. Files with a fixed batch size or sequence length work: batches run in chunks of that size, padded to
+   * that length (`data.maxLength` must not exceed it). Relative to the config file.
    */
   onnx?: string;
 }
@@ -658,10 +659,11 @@ export interface TrainingSpec {
    */
   evalBatchSize?: number;
   /**
-   * Keep teacher outputs per example across epochs instead of recomputing them: `logits` keeps the logits;
-   * `features` also keeps the hidden states and attention maps of the mapped teacher layers when a stage's need
-   * fits in `cacheMemoryMb` (else that stage caches logits only and says so). Masked-LM stages never cache: their
-   * inputs are masked afresh every time.
+   * Keep teacher outputs per example across epochs instead of recomputing them: `logits` keeps the logits
+   * (they spare the teacher's pass only in stages that need nothing else, e.g. soft labels alone); `features` also
+   * keeps the hidden states and attention maps of the mapped teacher layers when a stage's need fits in
+   * `cacheMemoryMb` (else that stage caches logits only and says so). Each stage logs how many batches the cache
+   * served. Masked-LM stages never cache: their inputs are masked afresh every time.
    * @default "logits"
    */
   cacheTeacher?: 'none' | 'logits' | 'features';

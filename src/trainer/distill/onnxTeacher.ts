@@ -1,7 +1,8 @@
 // The teacher through onnxruntime-node: an ONNX file with the outputs `distill-studio export --with-hidden`
 // writes (logits or last_hidden_state, hidden_states.<i>, attentions.<i>), fed the batch and asked only for the
 // outputs the stage reads. What an ONNX file cannot do cheaply, the masked-LM head on a few gathered positions,
-// runs in TensorFlow.js on the same weights. Also: exporting the run's own teacher to such a file, verified.
+// runs in TensorFlow.js on the same weights. Files that fix the batch size or sequence length run in chunks of that
+// batch and on padding, cut back to the batch. Also: exporting the run's own teacher to such a file, verified.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -58,14 +59,20 @@ function feed(
     : new ort.Tensor('int32', out, [batch, length]);
 }
 
-function toTensor(value: ort.Tensor, batch: number, length: number, fixed: number | undefined): tf.Tensor {
+/**
+ * An output as a tensor, cut to the batch: the first `keep` rows (a fixed-batch file's last chunk is filled with
+ * copies of a row), and the sequence axes back to `length` (a fixed-length file ran on padding).
+ */
+function toTensor(value: ort.Tensor, keep: number, length: number): tf.Tensor {
   const t = tf.tensor(value.data as Float32Array, [...value.dims], 'float32');
-  if (fixed === undefined || fixed === length || t.rank === 2) return t;
-  // A fixed-length file ran on padding: cut the sequence axes back to the batch's length.
-  const cut =
-    t.rank === 3
-      ? t.slice([0, 0, 0], [batch, length, -1]) // [B, L, D] -> [B, T, D]
-      : t.slice([0, 0, 0, 0], [batch, -1, length, length]); // [B, H, L, L] -> [B, H, T, T]
+  const rows = t.shape[0] ?? keep;
+  let size: number[] | undefined;
+  if (t.rank === 2 && keep < rows) size = [keep, -1];
+  else if (t.rank === 3 && (keep < rows || t.shape[1] !== length))
+    size = [keep, length, -1]; // [B, L, D] -> [b, T, D]
+  else if (t.rank === 4 && (keep < rows || t.shape[2] !== length)) size = [keep, -1, length, length]; // [B, H, L, L] -> [b, H, T, T]
+  if (size === undefined) return t;
+  const cut = t.slice(new Array<number>(t.rank).fill(0), size);
   t.dispose();
   return cut;
 }
@@ -93,7 +100,8 @@ export async function openOnnxTeacher(
   const inputs = bindInputs(session, options.label);
   if (!inputs.some((i) => i.role === 'inputIds'))
     throw new UserError(`${options.label} has no input_ids input.`);
-  const fixedLength = staticShape(session).sequence;
+  const fixed = staticShape(session);
+  const fixedLength = fixed.sequence;
   const outputNames = session.outputNames;
   const has = (name: string): boolean => outputNames.includes(name);
   const layers = config.num_hidden_layers;
@@ -129,8 +137,6 @@ export async function openOnnxTeacher(
         attentionMask: batch.attentionMask.dataSync() as Int32Array,
         tokenTypeIds: batch.tokenTypeIds.dataSync() as Int32Array,
       };
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const input of inputs) feeds[input.name] = feed(values[input.role], b, t, length, input);
       const fetch = new Map<string, string>(); // output name -> what it is
       if (needs.logits) fetch.set(require('logits', 'the teacher logits for soft labels'), 'logits');
       for (const layer of needs.hiddenLayers)
@@ -145,13 +151,36 @@ export async function openOnnxTeacher(
           );
         if (!fetch.has(lastName)) fetch.set(require(lastName, 'the final hidden states'), 'last');
       }
-      const results = await session.run(feeds, [...fetch.keys()]);
+      // A file with a fixed batch size (mobile exports often fix 1) runs in chunks of it; a short last chunk is
+      // filled with copies of its first row, whose outputs are dropped.
+      const step = fixed.batch ?? b;
+      const parts = new Map<string, tf.Tensor[]>();
+      for (let start = 0; start < b; start += step) {
+        const keep = Math.min(step, b - start);
+        const rows = (v: Int32Array): Int32Array => {
+          const out = new Int32Array(step * t);
+          for (let i = 0; i < step; i++) {
+            const from = start + (i < keep ? i : 0);
+            out.set(v.subarray(from * t, (from + 1) * t), i * t);
+          }
+          return out;
+        };
+        const feeds: Record<string, ort.Tensor> = {};
+        for (const input of inputs)
+          feeds[input.name] = feed(rows(values[input.role]), step, t, length, input);
+        const results = await session.run(feeds, [...fetch.keys()]);
+        for (const name of fetch.keys()) {
+          const value = results[name];
+          if (value !== undefined) parts.set(name, [...(parts.get(name) ?? []), toTensor(value, keep, t)]);
+        }
+      }
       const out: TeacherOutput = { hidden: new Map(), attention: new Map() };
       let last: tf.Tensor3D | undefined;
       for (const [name, role] of fetch) {
-        const value = results[name];
-        if (value === undefined) continue;
-        const tensor = toTensor(value, b, t, fixedLength);
+        const chunks = parts.get(name);
+        if (chunks === undefined) continue;
+        const tensor = chunks.length === 1 ? (chunks[0] as tf.Tensor) : tf.concat(chunks, 0);
+        if (chunks.length > 1) for (const c of chunks) c.dispose();
         if (role === 'logits') out.logits = tensor as tf.Tensor2D;
         else if (role === 'last') last = tensor as tf.Tensor3D;
         else if (role.startsWith('hidden:')) out.hidden.set(Number(role.slice(7)), tensor as tf.Tensor3D);

@@ -31,9 +31,21 @@ export interface CachePlan {
   featureBytes: number;
 }
 
+/** Lookups of the current stage that the plan could serve: `hits` came from the cache, `misses` ran the teacher. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+}
+
 export interface TeacherShape {
   hiddenSize: number;
   heads: number;
+}
+
+/** MiB for messages: one decimal below 10 MiB, so a small need does not read as "0 MiB". */
+export function formatMib(bytes: number): string {
+  const mib = bytes / 2 ** 20;
+  return mib < 10 ? mib.toFixed(1) : mib.toFixed(0);
 }
 
 /** Bytes of one row's features at `length` tokens: [T, D] per hidden layer, [H, T, T] per attention layer. */
@@ -50,6 +62,7 @@ export class TeacherCache {
   private teacher = '';
   private featureKey = '';
   private plan: CachePlan = { logits: false, features: false, featureBytes: 0 };
+  private counts: CacheStats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly mode: CacheMode,
@@ -81,6 +94,7 @@ export class TeacherCache {
       }
       this.featureKey = featureKey;
     }
+    this.counts = { hits: 0, misses: 0 };
     const featureBytes = lengths.reduce((sum, n) => sum + rowFeatureBytes(n, needs, shape), 0);
     const on = this.mode !== 'none' && !masked;
     const fits = featureBytes <= this.budgetBytes;
@@ -89,10 +103,10 @@ export class TeacherCache {
       features: on && this.mode === 'features' && wantsFeatures && fits,
       featureBytes,
     };
-    const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+    const mib = formatMib;
     const message =
       on && this.mode === 'features' && wantsFeatures && !fits
-        ? `teacher features of this stage need about ${mib(featureBytes)} MiB, more than training.cacheMemoryMb (${mib(this.budgetBytes)} MiB): caching ${needs.logits ? 'logits only' : 'nothing'}. Raise "training.cacheMemoryMb" to ${Math.ceil(featureBytes / 2 ** 20)} to cache them.`
+        ? `teacher features of this stage need about ${mib(featureBytes)} MiB, more than training.cacheMemoryMb (${mib(this.budgetBytes)} MiB): caching ${needs.logits ? 'logits only (the teacher still runs every step for the hidden states and attention maps)' : 'nothing'}. Raise "training.cacheMemoryMb" to ${Math.ceil(featureBytes / 2 ** 20)} to cache them.`
         : undefined;
     return { plan: this.plan, ...(message !== undefined ? { message } : {}) };
   }
@@ -111,18 +125,30 @@ export class TeacherCache {
     length: number,
     shape: TeacherShape,
   ): TeacherOutput | undefined {
+    if (needs.maskedLm || (!this.plan.logits && !this.plan.features)) return undefined;
+    // A stage whose features are not kept (mode logits, or over the budget) still stores its logits for a later
+    // stage of the same teacher, but must run the teacher for every batch of its own: those count as misses.
     const cacheable =
       (needs.logits ? this.plan.logits : true) && (this.wantsFeatures(needs) ? this.plan.features : true);
-    if (!cacheable || (!needs.logits && !this.wantsFeatures(needs)) || needs.maskedLm) return undefined;
+    if (!cacheable || (!needs.logits && !this.wantsFeatures(needs))) {
+      this.counts.misses++;
+      return undefined;
+    }
     const found: CachedRow[] = [];
     for (const row of rows) {
       const cached = this.rows.get(this.key(row));
-      if (cached === undefined) return undefined;
-      if (needs.logits && cached.logits === undefined) return undefined;
-      if (needs.hiddenLayers.some((l) => !cached.hidden.has(l))) return undefined;
-      if (needs.attentionLayers.some((l) => !cached.attention.has(l))) return undefined;
+      if (
+        cached === undefined ||
+        (needs.logits && cached.logits === undefined) ||
+        needs.hiddenLayers.some((l) => !cached.hidden.has(l)) ||
+        needs.attentionLayers.some((l) => !cached.attention.has(l))
+      ) {
+        this.counts.misses++;
+        return undefined;
+      }
       found.push(cached);
     }
+    this.counts.hits++;
     const b = rows.length;
     const out: TeacherOutput = { hidden: new Map(), attention: new Map() };
     if (needs.logits) {
@@ -199,6 +225,11 @@ export class TeacherCache {
         entry(row).attention.set(layer, kept);
       });
     }
+  }
+
+  /** Hits and misses since the current stage began (both stay 0 when the stage caches nothing, e.g. masked-LM). */
+  get stats(): Readonly<CacheStats> {
+    return this.counts;
   }
 
   /** Drops everything (the teacher changed, e.g. after a stage trained it). */

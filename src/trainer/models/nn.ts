@@ -333,11 +333,23 @@ export function runLayers(
   const attentions = options.outputAttentions === true ? ([] as tf.Tensor4D[]) : undefined;
   const attentionScores = options.outputAttentionScores === true ? ([] as tf.Tensor4D[]) : undefined;
   for (const layer of layers) {
-    const { output, probs, scores } = layer.apply(h, mask, options);
+    const input = h;
+    // Each layer in its own scope: only its output (and the maps asked for) outlive it, so its [B, T, I]
+    // activations and unrequested [B, H, T, T] maps are freed as it ends. Without this a BERT-base teacher at
+    // batch 16 x 128 holds every intermediate of every layer at once and overflows the wasm backend's 4 GiB heap.
+    // Gradients are unaffected: the engine keeps its own copies of what backprop needs.
+    const { output, probs, scores } = tf.tidy(() => {
+      const r = layer.apply(input, mask, options);
+      return {
+        output: r.output,
+        ...(attentions !== undefined ? { probs: r.probs } : {}),
+        ...(attentionScores !== undefined ? { scores: r.scores } : {}),
+      };
+    });
     h = output;
     hiddenStates?.push(h);
-    attentions?.push(probs);
-    attentionScores?.push(scores);
+    if (probs !== undefined) attentions?.push(probs);
+    if (scores !== undefined) attentionScores?.push(scores);
   }
   const result: ModelOutput = { lastHiddenState: h };
   if (hiddenStates) result.hiddenStates = hiddenStates;

@@ -5,8 +5,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../cliErrors';
-import { exportTeacherOnnx, openOnnxTeacher } from '../distill/onnxTeacher';
-import { TeacherCache, type RowKey, type TeacherShape } from '../distill/teacherCache';
+import { exportTeacherOnnx, openOnnxTeacher, type OnnxTeacher } from '../distill/onnxTeacher';
+import { TeacherCache, formatMib, type RowKey, type TeacherShape } from '../distill/teacherCache';
 import { tfjsTeacher, tfjsTeacherOutputs, type TeacherRunner } from '../distill/teacherRunner';
 import { disposeBatch, makeBatch, type Batch } from './dataset';
 import { disposeTeacherOutput, teacherNeeds, type TeacherNeeds, type TeacherOutput } from './distillStep';
@@ -89,11 +89,18 @@ export class RunTeachers {
     const model = teacher.model;
     if (model === undefined) return;
     const layers = teacher.config.num_hidden_layers;
+    // Only the outputs the file has: one exported without --with-hidden still serves soft labels, and a stage
+    // that needs more says which output is missing when it asks.
+    const outputs = runner.kind === 'onnx' ? (runner as OnnxTeacher).outputNames : [];
     const needs: TeacherNeeds = {
       logits: runner.classifies && model.head === 'sequence-classification',
       maskedLm: false,
-      hiddenLayers: Array.from({ length: layers + 1 }, (_, i) => i),
-      attentionLayers: Array.from({ length: layers }, (_, i) => i + 1),
+      hiddenLayers: Array.from({ length: layers + 1 }, (_, i) => i).filter((l) =>
+        outputs.includes(`hidden_states.${l}`),
+      ),
+      attentionLayers: Array.from({ length: layers }, (_, i) => i + 1).filter((l) =>
+        outputs.includes(`attentions.${l - 1}`),
+      ),
       attentionKind: 'probs',
     };
     const pool = this.setup.train.length > 0 ? this.setup.train : this.setup.unlabelled;
@@ -162,8 +169,19 @@ export class RunTeachers {
     );
     if (message !== undefined) this.log(`stage "${stage.name}": ${message}`);
     else if (plan.features)
+      this.log(`stage "${stage.name}": caching teacher features (about ${formatMib(plan.featureBytes)} MiB)`);
+    else if (masksInputs(stage) && (this.setup.config.training?.cacheTeacher ?? 'logits') !== 'none')
       this.log(
-        `stage "${stage.name}": caching teacher features (about ${(plan.featureBytes / 2 ** 20).toFixed(0)} MiB)`,
+        `stage "${stage.name}": teacher outputs are not cached (its inputs are masked afresh every step)`,
+      );
+  }
+
+  /** Logs how many of the stage's teacher batches the cache served, when it cached anything. */
+  endStage(stage: PlannedStage): void {
+    const { hits, misses } = this.cache.stats;
+    if (hits + misses > 0)
+      this.log(
+        `stage "${stage.name}": teacher cache served ${hits} of ${hits + misses} batches (${misses} teacher passes)`,
       );
   }
 

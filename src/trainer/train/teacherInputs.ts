@@ -38,6 +38,17 @@ export interface TeacherInputFacts {
 
 const accents = (t: BertTokenizer): boolean => t.options.stripAccents ?? t.options.lowercase;
 
+/** The tokenizer settings that would make `run` normalise like `teacher`, as config text. */
+function settingFix(teacher: BertTokenizer, run: BertTokenizer): string {
+  const fixes: string[] = [];
+  if (teacher.options.lowercase !== run.options.lowercase)
+    fixes.push(`"tokenizer.lowercase": ${String(teacher.options.lowercase)}`);
+  // Without stripAccents, the tokenizer strips accents exactly when it lower-cases (BertTokenizerFast).
+  if (accents(teacher) !== (run.options.stripAccents ?? teacher.options.lowercase))
+    fixes.push(`"tokenizer.stripAccents": ${String(accents(teacher))}`);
+  return fixes.join(' and ');
+}
+
 /** The checks on already gathered facts; pure, so each finding is tested on its own. */
 export function checkTeacherInputs(facts: TeacherInputFacts, report: Reporter): void {
   const { role, runTokenizer: run, data } = facts;
@@ -60,7 +71,7 @@ export function checkTeacherInputs(facts: TeacherInputFacts, report: Reporter): 
           ['tokenizer'],
           [role],
         ),
-        `The ${role} was trained on text normalised with ${setting(t)} (${own.source}), but the run tokenizes with ${setting(run)}, so words reach it spelled differently than it learned them. ${doc.has(['tokenizer', 'lowercase']) || doc.has(['tokenizer', 'stripAccents']) ? 'Remove "tokenizer.lowercase" / "tokenizer.stripAccents" so the teacher\'s own setting applies.' : `Set "tokenizer.lowercase": ${String(t.options.lowercase)}.`}`,
+        `The ${role} was trained on text normalised with ${setting(t)} (${own.source}), but the run tokenizes with ${setting(run)}, so words reach it spelled differently than it learned them. ${doc.has(['tokenizer', 'lowercase']) || doc.has(['tokenizer', 'stripAccents']) ? 'Remove "tokenizer.lowercase" / "tokenizer.stripAccents" so the teacher\'s own setting applies.' : `Set ${settingFix(t, run)}.`}`,
       );
     }
     const differs = t.vocab.findIndex((token, id) => run.vocab[id] !== token);
@@ -202,7 +213,13 @@ export async function teacherInputFindings(
       ...(onnx !== undefined
         ? {
             onnx: {
-              file: teacher.onnxFile ?? join(setup.runDir, 'teacher-onnx', 'model.onnx'),
+              file:
+                teacher.onnxFile ??
+                join(
+                  setup.runDir,
+                  teacher.role === 'task' ? 'teacher-onnx' : 'pretrain-teacher-onnx',
+                  'model.onnx',
+                ),
               tokenTypeIds: onnx.inputs.some((i) => i.role === 'tokenTypeIds'),
               ...(onnx.fixedLength !== undefined ? { fixedLength: onnx.fixedLength } : {}),
             },

@@ -520,6 +520,7 @@ class Run {
           if (checkpointEvery > 0 && this.state.globalStep % checkpointEvery === 0 && !last)
             await this.saveCheckpoint(stage, 'interval');
         }
+        if (stage.kind !== 'train') this.teachers.endStage(stage);
         await this.evaluateNow(stage, model, undefined);
         if (stage.kind === 'pretrain-distill') {
           const dir = await this.saveFolder('pretrained', this.pretrainedHead);

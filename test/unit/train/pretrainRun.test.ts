@@ -1,6 +1,7 @@
 // Pre-training (masked-LM) distillation through the built trainer under plain node: a pretrain-distill stage from a
 // BertForMaskedLM teacher, then task distillation on the same student encoder; the events, the saved masked-LM and
-// task models, and an exact resume after kill -9 in the middle of the masked-LM stage (masking generator included).
+// task models, that the masked-LM stage never caches teacher outputs, and an exact resume after kill -9 in the middle
+// of the masked-LM stage (masking generator included).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -42,6 +43,13 @@ test('pretrain-distill then distill: masked-LM terms and evals, the masked-LM mo
   const r = cli(['train', 'pretrain.distill.json'], ws.dir);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /masked-LM eval at step 3: agreement with the teacher/);
+  // Masked inputs change every step: the masked-LM stage never caches (the distill stage does, its logits).
+  assert.match(
+    r.stderr,
+    /stage "mlm": teacher outputs are not cached \(its inputs are masked afresh every step\)/,
+  );
+  assert.doesNotMatch(r.stderr, /stage "mlm": teacher cache served/);
+  assert.match(r.stderr, /stage "distill": teacher cache served \d+ of 4 batches/);
   const runDir = join(ws.dir, 'runs', 'pretrain');
   const all = events(runDir);
   const mlmSteps = all.filter((e) => e.type === 'step' && e.payload.stage === 'mlm');
