@@ -1,18 +1,11 @@
 // predict and eval through the built CLI, on checkpoint folders (TF.js) and PyTorch-exported ONNX files, against
 // what transformers' BertTokenizerFast and model produced for the same sentences (expected_predict.json).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { tempWorkspace } from '../../helpers/tempWorkspace';
-
-const BIN = resolve('bin/distill-studio.js');
-
-function cli(args: string[], cwd = process.cwd()): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
+import { cli } from '../../helpers/builtCli';
 
 interface Expected {
   texts: string[];

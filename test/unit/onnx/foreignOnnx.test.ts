@@ -3,9 +3,8 @@
 // 16, with a static batch size, and with the logits output under another name. Predictions must equal the
 // original's (expected_predict.json, Hugging Face logits) within 1e-4.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   AttributeType,
@@ -15,8 +14,8 @@ import {
   type ModelProto,
 } from '../../../src/trainer/onnx/onnxProto';
 import { tempWorkspace, type TempWorkspace } from '../../helpers/tempWorkspace';
+import { cli as runCli, type CliResult } from '../../helpers/builtCli';
 
-const BIN = resolve('bin/distill-studio.js');
 const FIXTURE = 'test/fixtures/onnx/bert-cls';
 const EXPECTED = JSON.parse(readFileSync('test/fixtures/models/bert-cls/expected_predict.json', 'utf8')) as {
   texts: string[];
@@ -103,10 +102,7 @@ function writeVariant(ws: TempWorkspace, name: string, model: ModelProto): strin
   return file;
 }
 
-function cli(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[]): CliResult => runCli(args, process.cwd(), 120_000);
 
 function assertPredictsLikeOriginal(file: string): void {
   const args = ['predict', '--model', file, '--json'];

@@ -2,7 +2,6 @@
 // with only its tokenizer files beside it (no config.json) works in predict, eval, bench and doctor. config.json is
 // the fallback for other exporters' files, and where the two disagree the metadata wins with a warning naming both.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,8 +16,8 @@ import { labelsFromId2Label, readOnnxInfo } from '../../../src/trainer/inference
 import { exportModel } from '../../../src/trainer/onnx/exportModel';
 import { readModelSkeleton } from '../../../src/trainer/onnx/onnxSkeleton';
 import { decodeModel } from '../../../src/trainer/onnx/onnxProto';
+import { cli as runCli, type CliResult } from '../../helpers/builtCli';
 
-const BIN = resolve('bin/distill-studio.js');
 const BERT_CLS = resolve('test/fixtures/models/bert-cls');
 const PYTORCH = resolve('test/fixtures/onnx/bert-cls');
 const DATA = resolve('test/fixtures/doctor/data.tsv');
@@ -41,10 +40,7 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[]): CliResult => runCli(args, process.cwd(), 120_000);
 
 /** A copy of the lone export's folder with `edit` applied. */
 function variant(name: string, edit: (folder: string) => void): string {

@@ -3,19 +3,12 @@
 // within the bound measured here. The tiny run is seconds long and does not leave chance (its student predicts one
 // class for all 40 eval rows, 42.5%), so this pins the export + evaluate path on trained weights, not a good model.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ExportReport } from '../../../src/trainer/onnx/exportModel';
 import { tempWorkspace } from '../../helpers/tempWorkspace';
 import { writeTinyRun } from '../../helpers/tinyRun';
-
-const BIN = resolve('bin/distill-studio.js');
-
-function cli(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+import { cli } from '../../helpers/builtCli';
 
 /**
  * Largest accuracy change accepted, in accuracy units (0.05 = 5 points, two of the 40 rows). Measured on this run:

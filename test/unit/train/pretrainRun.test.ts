@@ -3,31 +3,13 @@
 // task models, that the masked-LM stage never caches teacher outputs, and an exact resume after kill -9 in the middle
 // of the masked-LM stage (masking generator included).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseRunEvent, type RunEvent } from '../../../src/protocol/events';
 import { tempWorkspace } from '../../helpers/tempWorkspace';
 import { writePretrainRun } from '../../helpers/pretrainRun';
-
-const BIN = resolve('bin/distill-studio.js');
-
-function cli(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function events(runDir: string): RunEvent[] {
-  return readFileSync(join(runDir, 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const event = parseRunEvent(JSON.parse(l));
-      assert.ok(event, `not a valid event: ${l.slice(0, 200)}`);
-      return event;
-    });
-}
+import { BIN, cli, runEvents } from '../../helpers/builtCli';
 
 function tensorNames(file: string): string[] {
   const bytes = readFileSync(file);
@@ -51,7 +33,7 @@ test('pretrain-distill then distill: masked-LM terms and evals, the masked-LM mo
   assert.doesNotMatch(r.stderr, /stage "mlm": teacher cache served/);
   assert.match(r.stderr, /stage "distill": teacher cache served \d+ of 4 batches/);
   const runDir = join(ws.dir, 'runs', 'pretrain');
-  const all = events(runDir);
+  const all = runEvents(runDir);
   const mlmSteps = all.filter((e) => e.type === 'step' && e.payload.stage === 'mlm');
   assert.equal(mlmSteps.length, 6);
   for (const e of mlmSteps) {
@@ -123,7 +105,7 @@ test('resume after kill -9 inside the masked-LM stage reaches exactly the uninte
     );
   const losses = (dir: string): string =>
     JSON.stringify(
-      events(dir).flatMap((e) => (e.type === 'step' ? [[e.payload.globalStep, e.payload.losses]] : [])),
+      runEvents(dir).flatMap((e) => (e.type === 'step' ? [[e.payload.globalStep, e.payload.losses]] : [])),
     );
   const after = (dir: string): unknown[] =>
     (JSON.parse(losses(dir)) as [number, unknown][]).filter(([step]) => step > 4);

@@ -1,31 +1,14 @@
 // Whole runs through the built trainer under plain node: a two-stage run with every event type, a final model
 // that predict can open, exact resume after kill -9, SIGTERM checkpoints, corrupt checkpoints skipped, bad data.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseRunEvent, type RunEvent } from '../../../src/protocol/events';
 import { tempWorkspace } from '../../helpers/tempWorkspace';
 import { writeTinyRun } from '../../helpers/tinyRun';
-
-const BIN = resolve('bin/distill-studio.js');
-
-function cli(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function events(runDir: string): RunEvent[] {
-  return readFileSync(join(runDir, 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const event = parseRunEvent(JSON.parse(l));
-      assert.ok(event, `not a valid event: ${l.slice(0, 200)}`);
-      return event;
-    });
-}
+import { BIN, cli, runEvents } from '../../helpers/builtCli';
 
 test('a two-stage run writes schema-valid events, checkpoints, best/ and a final model predict can open', (t) => {
   const ws = tempWorkspace(t);
@@ -41,7 +24,7 @@ test('a two-stage run writes schema-valid events, checkpoints, best/ and a final
     streamed.every((e) => e !== undefined),
     'every --json line is an event',
   );
-  const all = events(runDir);
+  const all = runEvents(runDir);
   assert.deepEqual(
     streamed.map((e) => e?.type),
     all.map((e) => e.type),
