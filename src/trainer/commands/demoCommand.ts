@@ -221,7 +221,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const gain = 100 * (student.eval.accuracy - base.eval.accuracy);
     const speed = (teacher.bench?.points[0]?.p50Ms ?? NaN) / (student.bench?.points[0]?.p50Ms ?? NaN);
     process.stdout.write(
-      `Distillation vs no teacher: ${gain >= 0 ? '+' : ''}${gain.toFixed(2)} accuracy points on ${student.eval.n} eval reviews.\n`,
+      `Distillation vs no teacher: ${gain >= 0 ? '+' : ''}${gain.toFixed(2)} accuracy points on ${student.eval.n} eval reviews (same student, same labelled epochs; \`npm run baselines\` also trains it with LayerNorm and for 3x the epochs).\n`,
     );
     process.stdout.write(
       `Student vs teacher: ${((student.parameters ?? 0) / (teacher.parameters ?? 1)).toFixed(2)}x the parameters, ${speed.toFixed(2)}x faster at batch 1 (ONNX, 1 thread).\n`,
