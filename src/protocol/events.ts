@@ -67,6 +67,10 @@ export interface RunEventPayloads {
     step: number;
     globalStep: number;
     epoch: number;
+    /**
+     * The stage's loss terms on this batch, and `total`. A term that does not apply to the batch is absent, not 0:
+     * an unlabelled batch has no `hardLabel`.
+     */
     losses: LossTerms;
     learningRate: number;
     samplesPerSecond: number;
