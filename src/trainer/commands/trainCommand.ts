@@ -24,6 +24,9 @@ export function progressPrinter(): (event: RunEvent) => void {
   let stageStart = Date.now();
   let stageSteps = 0;
   let lastPrint = 0;
+  // Every term the stage has reported so far, in first-seen order, so the columns stay put when a batch lacks one
+  // (an unlabelled batch has no hardLabel: shown as "–").
+  let stageTerms: string[] = [];
   return (event) => {
     const p = event.payload;
     switch (event.type) {
@@ -31,6 +34,7 @@ export function progressPrinter(): (event: RunEvent) => void {
         const e = event.payload;
         stageStart = Date.now();
         stageSteps = e.steps;
+        stageTerms = [];
         process.stderr.write(
           `${tty ? '\n' : ''}stage ${e.index + 1} "${e.stage}" (${e.kind}), ${e.steps} steps\n`,
         );
@@ -43,8 +47,13 @@ export function progressPrinter(): (event: RunEvent) => void {
         lastPrint = now;
         const elapsed = (now - stageStart) / 1000;
         const eta = (elapsed / Math.max(1, e.step)) * (stageSteps - e.step);
-        const terms = Object.entries(e.losses)
-          .map(([k, v]) => `${k} ${(v ?? 0).toFixed(4)}`)
+        for (const k of Object.keys(e.losses)) if (!stageTerms.includes(k)) stageTerms.push(k);
+        const losses: Record<string, number | undefined> = e.losses;
+        const terms = stageTerms
+          .map((k) => {
+            const v = losses[k];
+            return `${k} ${v === undefined ? '–' : v.toFixed(4)}`;
+          })
           .join('  ');
         const line = `  ${e.step}/${stageSteps}  eta ${formatDuration(eta)}  ${terms}  ${e.samplesPerSecond.toFixed(0)} ex/s`;
         process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
