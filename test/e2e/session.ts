@@ -127,6 +127,7 @@ export async function describeScreen(session: Session, screenshot: string | unde
     `notifications:\n${notifications.length > 0 ? notifications.map((n) => `  - ${n}`).join('\n') : '  (none)'}`,
     `Distill Studio log (${wb.extensionLogFile() ?? 'missing'}), last 60 lines:\n${tail(wb.extensionLog(), 60)}`,
     `extension host errors:\n${tail(wb.extensionHostErrors(), 20) || '  (none)'}`,
+    `browser console errors and warnings (last 20):\n${wb.consoleErrors().slice(-20).join('\n') || '  (none)'}`,
     runEvents(session.workspace),
     `code-server log: ${session.server.logFile}`,
   ].join('\n\n');

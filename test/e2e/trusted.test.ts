@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dashboard, webviewFrame } from './dashboard';
+import { dashboard, warmUpWebviews, webviewFrame } from './dashboard';
 import { closeSession, openSession, scenario, type Session } from './session';
 import { readEvents } from './runs';
 import { e2eConfig } from './workspace';
@@ -18,8 +18,11 @@ const recovery =
   (t: { diagnostic: (message: string) => void }) =>
   (step: string, state: string): void =>
     t.diagnostic(`the dashboard page had not shown: ${step} (before: ${state})`);
-/** Distillation steps of the scenario 1 run: long enough (about a minute) to watch its loss curve grow. */
-const DISTILL_STEPS = 600;
+/**
+ * Distillation steps of the scenario 1 run: long enough (1-2 minutes here) to watch its loss curve grow, with time
+ * left for webviewFrame's recovery steps if the dashboard's page is slow to show.
+ */
+const DISTILL_STEPS = 1200;
 
 describe('Distill Studio in a trusted workspace', { timeout: 20 * MINUTE }, () => {
   let session: Session | undefined;
@@ -28,6 +31,9 @@ describe('Distill Studio in a trusted workspace', { timeout: 20 * MINUTE }, () =
     session = await openSession('trusted', { 'security.workspace.trust.enabled': false }, (ws) => {
       ws.writeConfig('e2e.distill.json', e2eConfig('e2e-reviews', DISTILL_STEPS));
     });
+    console.log(
+      `[e2e] webview warm-up: ${await warmUpWebviews(session.workbench, session.workspace.path('README.md'))}`,
+    );
   });
   after(() => closeSession(session));
 
@@ -44,7 +50,13 @@ describe('Distill Studio in a trusted workspace', { timeout: 20 * MINUTE }, () =
         t.diagnostic(`Runs view while training: ${running}`);
 
         // Distill Model opens the dashboard on the new run; its loss curve grows while the run trains.
-        const frame = await webviewFrame(workbench, { onRecovery: recovery(t) });
+        const frame = await webviewFrame(workbench, {
+          onRecovery: recovery(t),
+          reopen: async () => {
+            await workbench.runCommand('Distill Studio: Open Dashboard');
+            await workbench.pick('e2e-reviews');
+          },
+        });
         await dashboard.tab(frame, 'Training').click();
         const points = async (): Promise<number> =>
           Number((await dashboard.lossChart(frame).getAttribute('data-points')) ?? 0);

@@ -40,10 +40,27 @@ function findFiles(dir: string, suffix: string): string[] {
 }
 
 export class Workbench {
+  /** Errors and warnings the page and its frames (webviews included) logged, newest last, at most 200. */
+  private readonly consoleLines: string[] = [];
+
   private constructor(
     readonly page: Page,
     readonly server: CodeServer,
-  ) {}
+  ) {
+    const keep = (line: string): void => {
+      this.consoleLines.push(line.slice(0, 400));
+      if (this.consoleLines.length > 200) this.consoleLines.shift();
+    };
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') keep(`[${m.type()}] ${m.text()}`);
+    });
+    page.on('pageerror', (e) => keep(`[pageerror] ${e.message}`));
+  }
+
+  /** The browser console's errors and warnings so far (the webview host reports its failures there). */
+  consoleErrors(): readonly string[] {
+    return this.consoleLines;
+  }
 
   /** Opens the workbench and waits until Distill Studio has activated (its output channel exists). */
   static async open(browser: Browser, server: CodeServer): Promise<Workbench> {
@@ -68,6 +85,19 @@ export class Workbench {
 
   /** Runs a command from the palette by its title, as a user types it ("Distill Studio: Distill Model"). */
   async runCommand(title: string): Promise<void> {
+    // A webview that loads or reveals itself takes the focus, which closes an open palette under the pointer:
+    // when the pick does not land, open the palette again (three tries).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.tryCommand(title, attempt < 3 ? 5000 : 30_000);
+        return;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
+  }
+
+  private async tryCommand(title: string, clickTimeoutMs: number): Promise<void> {
     await this.closeQuickInput();
     const input = this.quickInput.locator('input');
     // With the focus inside a webview (the dashboard), keys go to its iframe, which forwards them to the
@@ -92,7 +122,7 @@ export class Workbench {
       has: this.page.locator('.label-name', { hasText: new RegExp(`^${escape(title)}$`) }),
     });
     await waitFor(`"${title}" in the command palette`, async () => (await row.count()) > 0, 15_000);
-    await row.first().click();
+    await row.first().click({ timeout: clickTimeoutMs });
   }
 
   /** The labels the open quick pick offers. */
