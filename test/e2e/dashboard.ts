@@ -10,6 +10,12 @@ export const DISTILL_STUDIO_ID = 'distill-studio.distill-studio';
 /** Editor tab title of the dashboard panel (DashboardPanel's title starts with it, in English). */
 const DASHBOARD_TAB = /^Distill Dashboard/;
 
+/** The content frame (#active-frame) inside a webview's outer iframe, once VS Code has created it. */
+async function contentFrameOf(outer: Locator): Promise<Frame | undefined> {
+  const outerFrame = await (await outer.elementHandle().catch(() => null))?.contentFrame();
+  return (await (await outerFrame?.$('iframe#active-frame').catch(() => null))?.contentFrame()) ?? undefined;
+}
+
 /** What the page shows of editors and webviews, for a failure message: why no dashboard frame was found. */
 async function webviewState(page: Page): Promise<string> {
   const tabs = await page
@@ -35,15 +41,9 @@ async function webviewState(page: Page): Promise<string> {
   // Inside each: whether the content frame (#active-frame) exists and what it holds.
   const outers = page.locator('iframe.webview');
   for (let i = 0; i < frames.length; i++) {
-    const outerFrame = await (
-      await outers
-        .nth(i)
-        .elementHandle()
-        .catch(() => null)
-    )?.contentFrame();
-    const inner = await (await outerFrame?.$('iframe#active-frame').catch(() => null))?.contentFrame();
+    const inner = await contentFrameOf(outers.nth(i));
     const body =
-      inner === null || inner === undefined
+      inner === undefined
         ? 'no #active-frame'
         : `content: ${(
             (await inner
@@ -69,10 +69,11 @@ export interface WebviewFrameOptions {
 /**
  * The inner (content) frame of the visible webview owned by `extensionId`. The dashboard's own editor tab must
  * exist (the product opened it); when its page has not shown after 5 s, the tab is clicked (another editor may
- * cover it), and after 12 s the webviews are reloaded once with Developer: Reload Webviews, a user's cure for
- * VS Code's occasional "Error loading webview: Could not register service workers" (microsoft/vscode#125993 and
- * its duplicates). Each step is reported through `onRecovery`; with no frame at all the error says which editor
- * tabs and webview iframes the page had.
+ * cover it); after 12 s the webviews are reloaded once with Developer: Reload Webviews, a user's cure for VS
+ * Code's occasional "Error loading webview: Could not register service workers" (microsoft/vscode#125993 and its
+ * duplicates); after 22 s, with `reopen`, the tab is closed and the dashboard opened again. Each step is reported
+ * through `onRecovery`; with no frame at all the error says which editor tabs, webview iframes, notifications and
+ * console errors the page had.
  */
 export async function webviewFrame(workbench: Workbench, options: WebviewFrameOptions = {}): Promise<Frame> {
   const page = workbench.page;
@@ -80,10 +81,10 @@ export async function webviewFrame(workbench: Workbench, options: WebviewFrameOp
   const ours = extensionId === DISTILL_STUDIO_ID;
   const started = Date.now();
   const done = new Set<string>();
-  const step = async (name: string, after: number, action: () => Promise<boolean>): Promise<void> => {
+  const step = async (name: string, after: number, action: () => Promise<void>): Promise<void> => {
     if (!ours || done.has(name) || Date.now() - started < after) return;
     const state = await webviewState(page);
-    if (!(await action())) return;
+    await action();
     done.add(name);
     options.onRecovery?.(name, state);
   };
@@ -95,28 +96,22 @@ export async function webviewFrame(workbench: Workbench, options: WebviewFrameOp
         for (let i = 0; i < (await outers.count()); i++) {
           const outer = outers.nth(i);
           if (!(await outer.isVisible())) continue;
-          const outerFrame = await (await outer.elementHandle())?.contentFrame();
-          const inner = await (await outerFrame?.$('iframe#active-frame'))?.contentFrame();
+          const inner = await contentFrameOf(outer);
           // The inner frame is replaced when the HTML is set; wait until it has a document body.
-          if (inner !== null && inner !== undefined && (await inner.$('body')) !== null) return inner;
+          if (inner !== undefined && (await inner.$('body')) !== null) return inner;
         }
         const tab = page.locator('.tabs-container .tab', { hasText: DASHBOARD_TAB }).first();
         if ((await tab.count()) === 0) return undefined;
-        await step('clicked the dashboard tab', 5000, async () => {
-          await tab.click();
-          return true;
-        });
-        await step('ran Developer: Reload Webviews', 12_000, async () => {
-          await workbench.runCommand('Developer: Reload Webviews');
-          return true;
-        });
+        await step('clicked the dashboard tab', 5000, () => tab.click());
+        await step('ran Developer: Reload Webviews', 12_000, () =>
+          workbench.runCommand('Developer: Reload Webviews'),
+        );
         const reopen = options.reopen;
         if (reopen !== undefined)
           await step('closed the dashboard tab and opened it again', 22_000, async () => {
             await tab.click();
             await workbench.runCommand('View: Close Editor');
             await reopen();
-            return true;
           });
         return undefined;
       },

@@ -103,10 +103,9 @@ export class TeacherCache {
       features: on && this.mode === 'features' && wantsFeatures && fits,
       featureBytes,
     };
-    const mib = formatMib;
     const message =
       on && this.mode === 'features' && wantsFeatures && !fits
-        ? `teacher features of this stage need about ${mib(featureBytes)} MiB, more than training.cacheMemoryMb (${mib(this.budgetBytes)} MiB): caching ${needs.logits ? 'logits only (the teacher still runs every step for the hidden states and attention maps)' : 'nothing'}. Raise "training.cacheMemoryMb" to ${Math.ceil(featureBytes / 2 ** 20)} to cache them.`
+        ? `teacher features of this stage need about ${formatMib(featureBytes)} MiB, more than training.cacheMemoryMb (${formatMib(this.budgetBytes)} MiB): caching ${needs.logits ? 'logits only (the teacher still runs every step for the hidden states and attention maps)' : 'nothing'}. Raise "training.cacheMemoryMb" to ${Math.ceil(featureBytes / 2 ** 20)} to cache them.`
         : undefined;
     return { plan: this.plan, ...(message !== undefined ? { message } : {}) };
   }
